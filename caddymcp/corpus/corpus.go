@@ -1,11 +1,21 @@
 // Package corpus owns a live search index built from a set of sources: it
 // loads them, builds the index, and swaps in a new index atomically when the
-// sources change, keeping the last good index on any failure.
+// sources change, keeping the last good pages of a source on any failure.
+//
+// Remote sources (http/https index.json or llms.txt) are re-fetched on an
+// interval with conditional requests; local sources are watched by polling
+// file sizes and modification times. A rebuild happens only when the pages
+// of some source actually changed, and readers never see a half-built index:
+// Index returns an immutable index that a refresh replaces, never mutates.
 package corpus
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -15,51 +25,294 @@ import (
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
 )
 
+// Off disables an interval option (Refresh, Watch, Reload). A zero value
+// means "use the default" instead, so that an unset option behaves well.
+const Off time.Duration = -1
+
+// Defaults for zero-valued Options fields.
+const (
+	DefaultRefresh        = 10 * time.Minute
+	DefaultWatch          = 2 * time.Second
+	DefaultRequestTimeout = 30 * time.Second
+	DefaultMaxSourceBytes = 50 << 20
+)
+
 // Options configures a Corpus.
 type Options struct {
-	// Specs are the sources, in priority order.
+	// Specs are the sources, in priority order: when two pages share an ID,
+	// the one from the earlier source wins.
 	Specs []source.Spec
 	// Logger receives load/refresh logs; nil means no logs.
 	Logger *zap.Logger
+	// Name identifies the corpus in the registry and the admin API.
+	// Default: the spec strings joined with ",".
+	Name string
+	// Refresh is how often remote sources are re-fetched (with
+	// If-None-Match/If-Modified-Since, so an unchanged source costs one
+	// 304). Zero means DefaultRefresh; Off (any negative value) never.
+	Refresh time.Duration
+	// Watch is how often local sources are polled for changes (a stat walk
+	// of sizes and modification times; no file is read unless one changed).
+	// Zero means DefaultWatch; Off (any negative value) disables watching.
+	Watch time.Duration
+	// Reload re-reads local sources on this interval even when the stat walk
+	// sees no change (for filesystems where mtimes lie). Zero or Off: never.
+	// The index is still rebuilt only when the pages differ.
+	Reload time.Duration
+	// RequestTimeout bounds one remote fetch, body included. Zero means
+	// DefaultRequestTimeout.
+	RequestTimeout time.Duration
+	// MaxSourceBytes caps a remote response body (after decompression).
+	// A larger body is an error and the last good pages stay. Zero means
+	// DefaultMaxSourceBytes.
+	MaxSourceBytes int64
+	// HTTPClient fetches remote sources. Nil means a client that honours
+	// the proxy environment variables.
+	HTTPClient *http.Client
+}
+
+// withDefaults fills zero-valued fields.
+func (o Options) withDefaults() Options {
+	if o.Logger == nil {
+		o.Logger = zap.NewNop()
+	}
+	if o.Name == "" {
+		names := make([]string, len(o.Specs))
+		for i, s := range o.Specs {
+			names[i] = s.String()
+		}
+		o.Name = strings.Join(names, ",")
+	}
+	if o.Refresh == 0 {
+		o.Refresh = DefaultRefresh
+	}
+	if o.Watch == 0 {
+		o.Watch = DefaultWatch
+	}
+	if o.RequestTimeout <= 0 {
+		o.RequestTimeout = DefaultRequestTimeout
+	}
+	if o.MaxSourceBytes <= 0 {
+		o.MaxSourceBytes = DefaultMaxSourceBytes
+	}
+	if o.HTTPClient == nil {
+		o.HTTPClient = &http.Client{Transport: http.DefaultTransport}
+	}
+	return o
 }
 
 // Corpus is a set of sources and the current index over them. It is safe for
 // concurrent use.
 type Corpus struct {
-	opts      Options
-	index     atomic.Pointer[search.Index]
-	indexedAt atomic.Int64 // unix nanoseconds of the current index build
+	opts    Options
+	log     *zap.Logger
+	sources []*sourceState
+
+	// cur is the published index with its build time, swapped as one
+	// pointer so the index and its timestamp always agree.
+	cur    atomic.Pointer[snapshot]
+	builds atomic.Uint64
+
+	// refreshMu serializes refreshes (the background loop and Reindex), so
+	// sources are never loaded twice at once and builds never interleave.
+	refreshMu sync.Mutex
+
+	ctx       context.Context // cancelled by Close
+	cancel    context.CancelFunc
+	done      chan struct{} // closed when the background loop has exited
+	closeOnce sync.Once
+	openedAt  time.Time
 }
 
-// Open loads every source and builds the first index. It fails when no
-// usable page could be loaded, naming the source and the problem.
+// Open loads every source and builds the first index, then starts watching
+// and refreshing in the background until Close. It fails when no usable page
+// could be loaded, or when a local source fails (a typo in a path should stop
+// the server at start rather than silently hide documentation). A remote
+// source that fails while other sources have pages is only a warning: it is
+// retried on the Refresh interval.
 func Open(ctx context.Context, opts Options) (*Corpus, error) {
-	if opts.Logger == nil {
-		opts.Logger = zap.NewNop()
+	opts = opts.withDefaults()
+	if len(opts.Specs) == 0 {
+		return nil, errors.New("corpus: no sources configured")
 	}
-	c := &Corpus{opts: opts}
-	start := time.Now()
-	pages, err := source.Load(ctx, opts.Specs)
-	if err != nil {
+	c := &Corpus{opts: opts, log: opts.Logger, done: make(chan struct{}), openedAt: time.Now()}
+	for _, spec := range opts.Specs {
+		c.sources = append(c.sources, newSourceState(spec))
+	}
+
+	results := c.loadSources(ctx, c.sources, true)
+	var localErrs, allErrs []error
+	total := 0
+	for i, r := range results {
+		total += c.sources[i].pageCount()
+		if r.err != nil {
+			allErrs = append(allErrs, r.err)
+			if !c.sources[i].remote {
+				localErrs = append(localErrs, r.err)
+			}
+		}
+	}
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if len(pages) == 0 {
-		return nil, fmt.Errorf("sources %v: no usable pages", opts.Specs)
+	if len(localErrs) > 0 {
+		return nil, errors.Join(localErrs...)
 	}
-	c.index.Store(search.Build(pages))
-	c.indexedAt.Store(time.Now().UnixNano())
-	opts.Logger.Info("docs index built",
-		zap.Int("pages", len(pages)),
-		zap.Duration("duration", time.Since(start)))
+	if total == 0 {
+		if len(allErrs) > 0 {
+			return nil, errors.Join(allErrs...)
+		}
+		return nil, fmt.Errorf("sources %v: no usable pages (every source is a remote page that is a redirect or noindex)", opts.Specs)
+	}
+	for _, err := range allErrs {
+		retry := "in " + opts.Refresh.String()
+		if opts.Refresh <= 0 {
+			retry = "only on POST /mcp/reindex (refresh is off)"
+		}
+		c.log.Warn("docs source unavailable at start; serving the other sources",
+			zap.Error(err), zap.String("retry", retry))
+	}
+	c.rebuild()
+
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	if c.needsLoop() {
+		go c.loop()
+	} else {
+		close(c.done)
+	}
+	register(c)
 	return c, nil
+}
+
+// snapshot is one published index.
+type snapshot struct {
+	ix       *search.Index
+	at       time.Time
+	buildDur time.Duration
 }
 
 // Index returns the current index. Callers keep using the index they got for
 // the whole request; a refresh never mutates it.
-func (c *Corpus) Index() *search.Index { return c.index.Load() }
+func (c *Corpus) Index() *search.Index { return c.cur.Load().ix }
 
 // IndexedAt is when the current index was built.
-func (c *Corpus) IndexedAt() time.Time { return time.Unix(0, c.indexedAt.Load()) }
+func (c *Corpus) IndexedAt() time.Time { return c.cur.Load().at }
 
-// Close stops background work. The last index stays readable.
-func (c *Corpus) Close() error { return nil }
+// Snapshot returns the current index and its build time, read together
+// (calling Index and IndexedAt separately may straddle a swap). HTTP
+// handlers that derive an ETag from the build time should use it.
+func (c *Corpus) Snapshot() (*search.Index, time.Time) {
+	s := c.cur.Load()
+	return s.ix, s.at
+}
+
+// Name is the corpus name used by the registry and the admin API.
+func (c *Corpus) Name() string { return c.opts.Name }
+
+// Builds counts the index builds since Open (the first build included).
+func (c *Corpus) Builds() uint64 { return c.builds.Load() }
+
+// Close stops background work and removes the corpus from the registry. The
+// last index stays readable. Close is idempotent.
+func (c *Corpus) Close() error {
+	c.closeOnce.Do(func() {
+		unregister(c)
+		c.cancel()
+		<-c.done
+	})
+	return nil
+}
+
+// Reindex refreshes every source now (remote sources still send their
+// validators, so an unchanged remote answers 304), rebuilds the index if any
+// source changed, and returns the resulting status. The error joins the
+// failures of this refresh; the status is valid either way.
+func (c *Corpus) Reindex(ctx context.Context) (Status, error) {
+	if c.ctx.Err() != nil {
+		return c.Status(), errors.New("corpus: closed")
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := context.AfterFunc(c.ctx, cancel)
+	defer stop()
+	err := c.refresh(ctx, true)
+	return c.Status(), err
+}
+
+// refresh loads the sources that are due (all of them when force is set)
+// and rebuilds the index when some source's pages changed.
+func (c *Corpus) refresh(ctx context.Context, force bool) error {
+	c.refreshMu.Lock()
+	defer c.refreshMu.Unlock()
+	if err := ctx.Err(); err != nil {
+		// Closed while waiting for another refresh: record nothing.
+		return err
+	}
+	now := time.Now()
+	var due []*sourceState
+	for _, s := range c.sources {
+		if force || c.due(s, now) {
+			due = append(due, s)
+		}
+	}
+	if len(due) == 0 {
+		return nil
+	}
+	results := c.loadSources(ctx, due, false)
+	changed := false
+	var errs []error
+	for _, r := range results {
+		changed = changed || r.changed
+		if r.err != nil {
+			errs = append(errs, r.err)
+		}
+	}
+	if changed && ctx.Err() == nil {
+		c.rebuild()
+	}
+	return errors.Join(errs...)
+}
+
+// loadSources loads the given sources concurrently (a slow remote must not
+// delay the others) and records each outcome in its state.
+func (c *Corpus) loadSources(ctx context.Context, list []*sourceState, initial bool) []loadResult {
+	results := make([]loadResult, len(list))
+	var wg sync.WaitGroup
+	for i, s := range list {
+		wg.Go(func() { results[i] = c.loadSource(ctx, s, initial) })
+	}
+	wg.Wait()
+	return results
+}
+
+// rebuild merges the last good pages of every source, in spec order, builds
+// a new index and publishes it with one atomic store.
+func (c *Corpus) rebuild() {
+	start := time.Now()
+	var pages []source.Page
+	seen := make(map[string]bool)
+	for _, s := range c.sources {
+		for _, p := range s.snapshotPages() {
+			if seen[p.ID] {
+				continue
+			}
+			seen[p.ID] = true
+			pages = append(pages, p)
+		}
+	}
+	if len(pages) == 0 {
+		// Only when every source is a remote page that turned into a
+		// redirect or noindex: an empty index must never replace a good
+		// one, so the last index stays until some source has pages again.
+		return
+	}
+	ix := search.Build(pages)
+	dur := time.Since(start)
+	c.cur.Store(&snapshot{ix: ix, at: time.Now(), buildDur: dur})
+	n := c.builds.Add(1)
+	c.log.Info("docs index built",
+		zap.String("corpus", c.opts.Name),
+		zap.Int("pages", len(pages)),
+		zap.Duration("duration", dur),
+		zap.Uint64("build", n))
+}

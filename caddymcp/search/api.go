@@ -41,7 +41,9 @@ type Result struct {
 	// Total is the number of matching hits before Offset/Limit.
 	Total int
 	// Fuzzy is true when no exact term matched and typo-tolerant matching
-	// produced the hits.
+	// produced the hits: some query term is not in the index and was
+	// replaced by its nearest indexed words (the other terms still match
+	// exactly).
 	Fuzzy bool
 }
 

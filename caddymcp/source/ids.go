@@ -68,6 +68,9 @@ func firstSegment(path string) string {
 // finishPage fills ID, Path, Section and Lang defaults from the URL.
 func finishPage(p *Page) {
 	p.ID, p.Path = idAndPath(p.URL)
+	if p.ID == "" {
+		p.ID = "/" // the root page of a source without a base URL
+	}
 	if p.Section == "" {
 		p.Section = firstSegment(p.Path)
 	}

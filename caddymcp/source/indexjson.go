@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 )
@@ -38,37 +39,66 @@ func ParseIndexJSON(r io.Reader, spec Spec) ([]Page, error) {
 	if err != nil {
 		return nil, fmt.Errorf("source %s: read: %w", spec, err)
 	}
-	var raw json.RawMessage
-	if err := json.Unmarshal(data, &raw); err != nil {
-		return nil, fmt.Errorf("source %s: invalid JSON: %s", spec, describeJSONError(data, err))
+	entries, err := decodeEntries(data, spec)
+	if err != nil {
+		return nil, err
 	}
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || raw[0] != '[' {
-		return nil, fmt.Errorf("source %s: JSON value is %s, want an array of page objects", spec, jsonKind(raw))
-	}
-	var items []json.RawMessage
-	if err := json.Unmarshal(raw, &items); err != nil {
-		return nil, fmt.Errorf("source %s: invalid JSON: %s", spec, describeJSONError(data, err))
-	}
-	pages := make([]Page, 0, len(items))
-	for i, item := range items {
-		item = bytes.TrimSpace(item)
-		if len(item) == 0 || item[0] != '{' {
-			return nil, fmt.Errorf("source %s: entry %d is %s, want an object", spec, i, jsonKind(item))
-		}
-		var e indexEntry
-		if err := json.Unmarshal(item, &e); err != nil {
-			return nil, fmt.Errorf("source %s: entry %d: %v", spec, i, err)
-		}
-		p, ok := e.page(spec)
-		if ok {
+	pages := make([]Page, 0, len(entries))
+	src := spec.String()
+	for _, e := range entries {
+		if p, ok := e.page(spec); ok {
+			p.Source = src
 			pages = append(pages, p)
 		}
 	}
 	if len(pages) == 0 {
-		return nil, fmt.Errorf("source %s: no usable pages (%d entries, all without title/contents or permalink)", spec, len(items))
+		return nil, fmt.Errorf("source %s: no usable pages (%d entries, all without title/contents or permalink)", spec, len(entries))
 	}
 	return dedupe(pages), nil
+}
+
+// decodeEntries decodes the array in one pass. Only when that fails does it
+// decode again, value by value, to say precisely what is wrong (line and
+// column, "not an array", which entry is not an object): encoding/json's
+// own errors for a wrong type are terse, but paying for the detail on every
+// load made parsing a 10k-page index three decodes long.
+func decodeEntries(data []byte, spec Spec) ([]*indexEntry, error) {
+	if t := bytes.TrimLeft(data, " \t\r\n"); len(t) > 0 && t[0] == '[' {
+		var entries []*indexEntry
+		if json.Unmarshal(data, &entries) == nil && !slices.Contains(entries, nil) {
+			return entries, nil
+		}
+	}
+	return nil, explainIndexJSON(data, spec)
+}
+
+// explainIndexJSON returns the error for data that did not decode as an
+// array of page objects.
+func explainIndexJSON(data []byte, spec Spec) error {
+	var raw json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return fmt.Errorf("source %s: invalid JSON: %s", spec, describeJSONError(data, err))
+	}
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || raw[0] != '[' {
+		return fmt.Errorf("source %s: JSON value is %s, want an array of page objects", spec, jsonKind(raw))
+	}
+	var items []json.RawMessage
+	if err := json.Unmarshal(raw, &items); err != nil {
+		return fmt.Errorf("source %s: invalid JSON: %s", spec, describeJSONError(data, err))
+	}
+	for i, item := range items {
+		item = bytes.TrimSpace(item)
+		if len(item) == 0 || item[0] != '{' {
+			return fmt.Errorf("source %s: entry %d is %s, want an object", spec, i, jsonKind(item))
+		}
+		var e indexEntry
+		if err := json.Unmarshal(item, &e); err != nil {
+			return fmt.Errorf("source %s: entry %d: %v", spec, i, err)
+		}
+	}
+	// Unreachable unless encoding/json disagrees with itself.
+	return fmt.Errorf("source %s: not an array of page objects", spec)
 }
 
 // page converts an entry; ok is false when it has no permalink or neither a
@@ -90,7 +120,7 @@ func (e *indexEntry) page(spec Spec) (Page, bool) {
 		Tags:    stringList(e.Tags),
 		LastMod: parseTime(firstNonEmpty(e.LastMod, e.Date)),
 	}
-	p.Sections = splitPlainText(contents, title)
+	p.Sections = splitPlainText(contents, anchorFor(p.URL))
 	finishPage(&p)
 	if p.Title == "" {
 		p.Title = fallbackTitle(&p)

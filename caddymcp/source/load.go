@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 )
@@ -87,6 +88,67 @@ func LoadSpec(ctx context.Context, spec Spec) (pages []Page, err error) {
 	return dedupe(pages), nil
 }
 
+// Parse parses the bytes of a file-like source, e.g. one the corpus package
+// fetched from a URL: spec.Kind, else the location's file name, picks the
+// parser (llms*.txt is llms_txt, *.html a single HTML page, anything else
+// index_json). Every page's Source is spec.String().
+func Parse(r io.Reader, spec Spec) (pages []Page, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			pages, err = nil, fmt.Errorf("source %s: internal error: %v", spec, v)
+		}
+	}()
+	kind := spec.Kind
+	if kind == "" {
+		kind = kindFromName(spec.Location)
+	}
+	switch kind {
+	case KindIndexJSON:
+		pages, err = ParseIndexJSON(r, spec)
+	case KindLLMSTxt:
+		pages, err = ParseLLMSTxt(r, spec)
+	case KindHTML:
+		var p Page
+		p, err = ParseHTML(r, spec.Location)
+		if err != nil {
+			return nil, fmt.Errorf("source %s: %w", spec, err)
+		}
+		pages = []Page{p}
+	default:
+		return nil, fmt.Errorf("source %s: kind %q cannot be parsed from a single file", spec, kind)
+	}
+	if err != nil {
+		return nil, err
+	}
+	for i := range pages {
+		pages[i].Source = spec.String()
+	}
+	return pages, nil
+}
+
+// KindHTML is a single HTML page, e.g. one fetched from a URL. Only Parse
+// accepts it: it is no configurable source kind, since a local directory
+// of HTML files is KindSiteRoot. A page that asks not to be indexed makes
+// Parse fail with an error wrapping ErrNotIndexable, which callers should
+// treat as "no pages", not as a failure.
+const KindHTML Kind = "html"
+
+// kindFromName infers a file's kind from its name (URL query ignored).
+func kindFromName(location string) Kind {
+	name := location
+	if i := strings.IndexAny(name, "?#"); i >= 0 {
+		name = name[:i]
+	}
+	base := strings.ToLower(path.Base(filepath.ToSlash(name)))
+	switch {
+	case strings.HasPrefix(base, "llms") && strings.HasSuffix(base, ".txt"):
+		return KindLLMSTxt
+	case strings.HasSuffix(base, ".html") || strings.HasSuffix(base, ".htm"):
+		return KindHTML
+	}
+	return KindIndexJSON
+}
+
 // inferKind resolves an empty Kind from the location: a directory is a site
 // root (which itself prefers index.json, then Markdown, then HTML), llms.txt
 // file names are llms_txt, anything else is index_json.
@@ -101,11 +163,10 @@ func inferKind(spec Spec) (Kind, error) {
 	if fi.IsDir() {
 		return KindSiteRoot, nil
 	}
-	base := strings.ToLower(filepath.Base(spec.Location))
-	if base == "llms.txt" || base == "llms-full.txt" || strings.HasPrefix(base, "llms") && strings.HasSuffix(base, ".txt") {
-		return KindLLMSTxt, nil
+	if k := kindFromName(spec.Location); k != KindHTML && !isMarkdown(spec.Location) {
+		return k, nil
 	}
-	return KindIndexJSON, nil
+	return "", fmt.Errorf("source %s: a single HTML or Markdown file is not a source; give its directory", spec)
 }
 
 func loadFile(spec Spec, parse func(r io.Reader, spec Spec) ([]Page, error)) ([]Page, error) {

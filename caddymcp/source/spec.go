@@ -14,7 +14,9 @@ const (
 // error messages and, for a list of specs, as the index cache key.
 type Spec struct {
 	// Kind is the source type. Empty means: infer from Location
-	// (a directory is KindMarkdown, a file is KindIndexJSON).
+	// (a directory is KindSiteRoot, which loads its index.json if any,
+	// else its Markdown files (as KindMarkdown), else its HTML files;
+	// llms*.txt files are KindLLMSTxt; other files are KindIndexJSON).
 	Kind Kind `json:"kind,omitempty"`
 	// Location is a file path, directory path or URL.
 	Location string `json:"location"`

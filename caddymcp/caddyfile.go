@@ -1,0 +1,215 @@
+package caddymcp
+
+import (
+	"strings"
+	"time"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
+	"github.com/caddyserver/caddy/v2/caddyconfig/httpcaddyfile"
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+	"github.com/dustin/go-humanize"
+
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
+)
+
+func init() {
+	httpcaddyfile.RegisterHandlerDirective("mcp", parseCaddyfile)
+	// Before respond/file_server: MCP paths are answered by us and the rest
+	// of the site keeps working, with no `route` block or `order` option.
+	// Auth and encode directives sort earlier, so they wrap us.
+	httpcaddyfile.RegisterDirectiveOrder("mcp", httpcaddyfile.Before, "respond")
+}
+
+func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error) {
+	m := new(Handler)
+	err := m.UnmarshalCaddyfile(h.Dispenser)
+	return m, err
+}
+
+// UnmarshalCaddyfile sets up the handler from Caddyfile tokens. Syntax:
+//
+//	mcp [<matcher>] {
+//		source <location> [<base_url>]
+//		source [<location>] {
+//			kind     index_json|markdown|site_root|llms_txt
+//			location <location>
+//			base_url <url>
+//		}
+//		name                 <name>
+//		instructions         <text>
+//		public_url           <url>
+//		endpoint             <path>|off
+//		sse                  <sse_path> [<message_path>] | off
+//		allowed_origins      <origins...>
+//		max_request_body     <size>
+//		session_idle_timeout <duration>
+//		keepalive            <duration>|off
+//	}
+//
+// `source` may be repeated; earlier sources win when page ids collide.
+func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
+	d.Next() // directive name
+	if d.NextArg() {
+		return d.Errf("unexpected argument %q; options go in a block: mcp { source <location> }", d.Val())
+	}
+	seen := map[string]bool{}
+	for nesting := d.Nesting(); d.NextBlock(nesting); {
+		opt := d.Val()
+		if opt != "source" && opt != "allowed_origins" {
+			if seen[opt] {
+				return d.Errf("%s: specified more than once", opt)
+			}
+			seen[opt] = true
+		}
+		switch opt {
+		case "source":
+			spec, err := parseSource(d)
+			if err != nil {
+				return err
+			}
+			h.Sources = append(h.Sources, spec)
+
+		case "name", "instructions", "public_url":
+			v, err := oneArg(d, opt)
+			if err != nil {
+				return err
+			}
+			switch opt {
+			case "name":
+				h.Name = v
+			case "instructions":
+				h.Instructions = v
+			default:
+				h.PublicURL = v
+			}
+
+		case "endpoint":
+			v, err := oneArg(d, opt)
+			if err != nil {
+				return err
+			}
+			if v == "off" {
+				h.DisableStreamable = true
+			} else {
+				h.Endpoint = v
+			}
+
+		case "sse":
+			args := d.RemainingArgs()
+			switch {
+			case len(args) == 1 && args[0] == "off":
+				h.DisableSSE = true
+			case len(args) == 1 || len(args) == 2:
+				h.SSEEndpoint = args[0]
+				if len(args) == 2 {
+					h.MessageEndpoint = args[1]
+				}
+			default:
+				return d.Errf("sse: want `sse <sse_path> [<message_path>]` or `sse off`, got %d arguments", len(args))
+			}
+
+		case "allowed_origins":
+			args := d.RemainingArgs()
+			if len(args) == 0 {
+				return d.Errf("allowed_origins: at least one origin is required")
+			}
+			for _, o := range args {
+				if o != "*" {
+					if _, err := normalizeOrigin(o); err != nil {
+						return d.Errf("allowed_origins: %v", err)
+					}
+				}
+			}
+			h.AllowedOrigins = append(h.AllowedOrigins, args...)
+
+		case "max_request_body":
+			v, err := oneArg(d, opt)
+			if err != nil {
+				return err
+			}
+			n, err := humanize.ParseBytes(v)
+			if err != nil || n == 0 || n > 1<<40 {
+				return d.Errf("max_request_body: %q is not a valid size (e.g. 1MB, 512KiB)", v)
+			}
+			h.MaxRequestBody = int64(n)
+
+		case "session_idle_timeout", "keepalive":
+			v, err := oneArg(d, opt)
+			if err != nil {
+				return err
+			}
+			var dur time.Duration
+			if v == "off" && opt == "keepalive" {
+				dur = -1
+			} else {
+				dur, err = caddy.ParseDuration(v)
+				if err != nil || dur <= 0 {
+					return d.Errf("%s: %q is not a valid positive duration (e.g. 30m, 25s)", opt, v)
+				}
+			}
+			if opt == "keepalive" {
+				h.KeepAlive = caddy.Duration(dur)
+			} else {
+				h.SessionIdleTimeout = caddy.Duration(dur)
+			}
+
+		default:
+			return d.Errf("unknown subdirective %q", opt)
+		}
+	}
+	if err := h.check(); err != nil {
+		return d.Errf("%v", err)
+	}
+	return nil
+}
+
+// oneArg reads exactly one argument for opt.
+func oneArg(d *caddyfile.Dispenser, opt string) (string, error) {
+	args := d.RemainingArgs()
+	if len(args) != 1 {
+		return "", d.Errf("%s: want exactly one value, got %d", opt, len(args))
+	}
+	return args[0], nil
+}
+
+// parseSource reads `source <location> [<base_url>]` with an optional
+// block of kind/location/base_url.
+func parseSource(d *caddyfile.Dispenser) (source.Spec, error) {
+	var spec source.Spec
+	args := d.RemainingArgs()
+	switch len(args) {
+	case 2:
+		spec.BaseURL = args[1]
+		fallthrough
+	case 1:
+		spec.Location = args[0]
+	case 0:
+	default:
+		return spec, d.Errf("source: want `source <location> [<base_url>]`, got %d arguments", len(args))
+	}
+	for nesting := d.Nesting(); d.NextBlock(nesting); {
+		opt := d.Val()
+		v, err := oneArg(d, "source "+opt)
+		if err != nil {
+			return spec, err
+		}
+		switch opt {
+		case "kind":
+			spec.Kind = source.Kind(strings.ToLower(v))
+		case "location":
+			spec.Location = v
+		case "base_url":
+			spec.BaseURL = v
+		default:
+			return spec, d.Errf("source: unknown option %q (want kind, location or base_url)", opt)
+		}
+	}
+	if spec.Location == "" {
+		return spec, d.Errf("source: a location is required")
+	}
+	return spec, nil
+}
+
+// Interface guard
+var _ caddyfile.Unmarshaler = (*Handler)(nil)

@@ -1,0 +1,227 @@
+package caddymcp
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/caddyserver/caddy/v2"
+)
+
+// findMCP returns the mcp handler objects in an adapted config, in order,
+// and the handler names of the route they are in.
+func findMCP(t *testing.T, v any, out *[]map[string]any, order *[]string) {
+	switch x := v.(type) {
+	case map[string]any:
+		if x["handler"] == "mcp" {
+			*out = append(*out, x)
+		}
+		if hs, ok := x["handle"].([]any); ok {
+			for _, h := range hs {
+				if m, ok := h.(map[string]any); ok {
+					if name, ok := m["handler"].(string); ok {
+						*order = append(*order, name)
+					}
+				}
+			}
+		}
+		for _, e := range x {
+			findMCP(t, e, out, order)
+		}
+	case []any:
+		for _, e := range x {
+			findMCP(t, e, out, order)
+		}
+	}
+}
+
+// adaptMCP adapts a site with the given mcp block (and extra directives)
+// and returns the mcp handler JSON.
+func adaptMCP(t *testing.T, site string) (string, []string, error) {
+	t.Helper()
+	cfg, _, err := adaptCaddyfile(":8080 {\n" + site + "\n}\n")
+	if err != nil {
+		return "", nil, err
+	}
+	var v any
+	if err := json.Unmarshal(cfg, &v); err != nil {
+		t.Fatal(err)
+	}
+	var found []map[string]any
+	var order []string
+	findMCP(t, v, &found, &order)
+	if len(found) != 1 {
+		t.Fatalf("%d mcp handlers in %s", len(found), cfg)
+	}
+	delete(found[0], "handler")
+	b, _ := json.Marshal(found[0])
+	return string(b), order, nil
+}
+
+func TestCaddyfileGood(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"bare", `mcp {
+			source ./public/index.json
+		}`, `{"sources":[{"location":"./public/index.json"}]}`},
+		{"everything", `mcp {
+			source ./public/index.json
+			source ./docs https://docs.example.com/
+			source {
+				kind llms_txt
+				location https://example.com/llms.txt
+			}
+			source ./site {
+				kind site_root
+				base_url https://example.com/
+			}
+			name "Example Docs"
+			instructions "Search the Example docs first."
+			public_url https://docs.example.com/mcp
+			endpoint /api/mcp
+			sse /events /events/message
+			allowed_origins https://chatgpt.com https://claude.ai
+			allowed_origins http://localhost:6274
+			max_request_body 2MB
+			session_idle_timeout 10m
+			keepalive 20s
+		}`, `{"allowed_origins":["https://chatgpt.com","https://claude.ai","http://localhost:6274"],` +
+			`"endpoint":"/api/mcp","instructions":"Search the Example docs first.","keepalive":20000000000,` +
+			`"max_request_body":2000000,"message_endpoint":"/events/message","name":"Example Docs",` +
+			`"public_url":"https://docs.example.com/mcp","session_idle_timeout":600000000000,` +
+			`"sources":[{"location":"./public/index.json"},{"base_url":"https://docs.example.com/","location":"./docs"},` +
+			`{"kind":"llms_txt","location":"https://example.com/llms.txt"},{"base_url":"https://example.com/","kind":"site_root","location":"./site"}],` +
+			`"sse_endpoint":"/events"}`},
+		{"transports off", `mcp {
+			source index.json
+			endpoint off
+			sse /s
+		}`, `{"disable_streamable":true,"sources":[{"location":"index.json"}],"sse_endpoint":"/s"}`},
+		{"sse off keepalive off", `mcp {
+			source index.json
+			sse off
+			keepalive off
+			max_request_body 512KiB
+		}`, `{"disable_sse":true,"keepalive":-1,"max_request_body":524288,"sources":[{"location":"index.json"}]}`},
+		{"origin wildcard", `mcp {
+			source index.json
+			allowed_origins *
+		}`, `{"allowed_origins":["*"],"sources":[{"location":"index.json"}]}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, _, err := adaptMCP(t, tc.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.want {
+				t.Fatalf("got  %s\nwant %s", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestCaddyfileOrder: `mcp` needs no route block or order option and runs
+// after encode/basic_auth and before respond/file_server.
+func TestCaddyfileOrder(t *testing.T) {
+	_, order, err := adaptMCP(t, `
+		file_server
+		respond /x 200
+		mcp {
+			source index.json
+		}
+		encode gzip
+	`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx := map[string]int{}
+	for i, h := range order {
+		if _, ok := idx[h]; !ok {
+			idx[h] = i
+		}
+	}
+	if !(idx["encode"] < idx["mcp"] && idx["mcp"] < idx["static_response"] && idx["mcp"] < idx["file_server"]) {
+		t.Fatalf("handler order %v", order)
+	}
+}
+
+func TestCaddyfileErrors(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"no source", `mcp`, "source: at least one source is required"},
+		{"empty block", "mcp {\n}", "source: at least one source is required"},
+		{"argument", `mcp ./index.json`, `unexpected argument "./index.json"; options go in a block: mcp { source <location> }`},
+		{"unknown", "mcp {\nsource a\nbogus 1\n}", `unknown subdirective "bogus"`},
+		{"source no args", "mcp {\nsource\n}", "source: a location is required"},
+		{"source too many", "mcp {\nsource a b c\n}", "source: want `source <location> [<base_url>]`, got 3 arguments"},
+		{"source bad kind", "mcp {\nsource a {\nkind pdf\n}\n}", `source pdf:a: unknown kind "pdf" (want one of index_json, markdown, site_root, llms_txt)`},
+		{"source bad option", "mcp {\nsource a {\nroot x\n}\n}", `source: unknown option "root" (want kind, location or base_url)`},
+		{"source bad base_url", "mcp {\nsource ./docs docs.example.com\n}", `source auto:./docs@docs.example.com: base_url: "docs.example.com" must be an absolute http:// or https:// URL`},
+		{"name twice", "mcp {\nsource a\nname x\nname y\n}", "name: specified more than once"},
+		{"name missing", "mcp {\nsource a\nname\n}", "name: want exactly one value, got 0"},
+		{"endpoint relative", "mcp {\nsource a\nendpoint mcp\n}", `endpoint: path "mcp" must start with '/'`},
+		{"endpoint wildcard", "mcp {\nsource a\nendpoint /mcp*\n}", `endpoint: path "/mcp*" must be a plain path (no query, fragment or wildcard)`},
+		{"sse relative", "mcp {\nsource a\nsse sse\n}", `sse: path "sse" must start with '/'`},
+		{"sse too many", "mcp {\nsource a\nsse /a /b /c\n}", "sse: want `sse <sse_path> [<message_path>]` or `sse off`, got 3 arguments"},
+		{"dup paths", "mcp {\nsource a\nendpoint /sse\n}", `sse: path "/sse" is already used by endpoint`},
+		{"dup sse paths", "mcp {\nsource a\nsse /x /x\n}", `sse message: path "/x" is already used by sse`},
+		{"message clashes", "mcp {\nsource a\nendpoint /message\n}", `sse message: path "/message" is already used by endpoint`},
+		{"both off", "mcp {\nsource a\nendpoint off\nsse off\n}", "endpoint, sse: both transports are off; nothing to serve"},
+		{"bad origin", "mcp {\nsource a\nallowed_origins chatgpt.com\n}", `allowed_origins: "chatgpt.com" is not a valid origin: scheme must be http or https`},
+		{"origin path", "mcp {\nsource a\nallowed_origins https://chatgpt.com/x\n}", `allowed_origins: "https://chatgpt.com/x" is not a valid origin: want scheme://host[:port]`},
+		{"no origins", "mcp {\nsource a\nallowed_origins\n}", "allowed_origins: at least one origin is required"},
+		{"bad size", "mcp {\nsource a\nmax_request_body lots\n}", `max_request_body: "lots" is not a valid size (e.g. 1MB, 512KiB)`},
+		{"zero size", "mcp {\nsource a\nmax_request_body 0\n}", `max_request_body: "0" is not a valid size (e.g. 1MB, 512KiB)`},
+		{"bad duration", "mcp {\nsource a\nsession_idle_timeout soon\n}", `session_idle_timeout: "soon" is not a valid positive duration (e.g. 30m, 25s)`},
+		{"negative duration", "mcp {\nsource a\nkeepalive -5s\n}", `keepalive: "-5s" is not a valid positive duration (e.g. 30m, 25s)`},
+		{"bad public_url", "mcp {\nsource a\npublic_url /mcp\n}", `public_url: "/mcp" must be an absolute http:// or https:// URL`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := adaptMCP(t, tc.in)
+			if err == nil {
+				t.Fatalf("no error, want %q", tc.want)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %q\nwant it to contain %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestJSONValidate: JSON configs get the same checks (Validate), and a
+// config with defaults only needs sources.
+func TestJSONValidate(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{`{}`, "source: at least one source is required"},
+		{`{"sources":[{"location":""}]}`, "location is required"},
+		{`{"sources":[{"location":"a"}],"endpoint":"mcp"}`, `endpoint: path "mcp" must start with '/'`},
+		{`{"sources":[{"location":"a"}],"allowed_origins":["ftp://x"]}`, "allowed_origins"},
+		{`{"sources":[{"location":"a"}],"max_request_body":-1}`, "max_request_body: must not be negative"},
+		{`{"sources":[{"location":"a"}],"session_idle_timeout":"-1s"}`, "session_idle_timeout: must not be negative"},
+		{`{"sources":[{"location":"a"}],"disable_sse":true,"disable_streamable":true}`, "both transports are off"},
+		{`{"sources":[{"location":"a"}],"message_endpoint":"/mcp"}`, `sse message: path "/mcp" is already used by endpoint`},
+		{`{"sources":[{"location":"a"}]}`, ""},
+	} {
+		var h Handler
+		if err := json.Unmarshal([]byte(tc.in), &h); err != nil {
+			t.Fatal(err)
+		}
+		err := h.Validate()
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%s: %v", tc.in, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%s: error %v, want %q", tc.in, err, tc.want)
+		}
+	}
+}
+
+// TestJSONConfigLoad: a config with a bad option fails caddy.Load with the
+// option named (Provision checks before loading anything).
+func TestJSONConfigLoad(t *testing.T) {
+	cfg := `{"admin":{"disabled":true},"apps":{"http":{"servers":{"s":{"listen":["127.0.0.1:0"],
+		"routes":[{"handle":[{"handler":"mcp","sources":[{"location":"x"}],"sse_endpoint":"events"}]}]}}}}}`
+	err := caddy.Load([]byte(cfg), true)
+	_ = caddy.Stop()
+	if err == nil || !strings.Contains(err.Error(), `sse: path "events" must start with '/'`) {
+		t.Fatalf("load error %v", err)
+	}
+}

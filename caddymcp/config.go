@@ -1,0 +1,116 @@
+package caddymcp
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
+)
+
+// knownKinds are the source kinds the loaders understand.
+var knownKinds = []source.Kind{source.KindIndexJSON, source.KindMarkdown, source.KindSiteRoot, source.KindLLMSTxt}
+
+// check validates the configuration without touching the file system or
+// network, so both `caddy adapt` (through the Caddyfile) and a JSON config
+// load fail early, with a message naming the option and the reason.
+func (h *Handler) check() error {
+	if len(h.Sources) == 0 {
+		return errors.New("source: at least one source is required")
+	}
+	for _, s := range h.Sources {
+		if strings.TrimSpace(s.Location) == "" {
+			return fmt.Errorf("source %s: location is required", s)
+		}
+		if s.Kind != "" && !kindKnown(s.Kind) {
+			return fmt.Errorf("source %s: unknown kind %q (want one of %s)", s, s.Kind, kindList())
+		}
+		if s.BaseURL != "" {
+			if err := checkHTTPURL(s.BaseURL); err != nil {
+				return fmt.Errorf("source %s: base_url: %v", s, err)
+			}
+		}
+	}
+	if h.PublicURL != "" {
+		if err := checkHTTPURL(h.PublicURL); err != nil {
+			return fmt.Errorf("public_url: %v", err)
+		}
+	}
+	if h.DisableStreamable && h.DisableSSE {
+		return errors.New("endpoint, sse: both transports are off; nothing to serve")
+	}
+
+	// Every enabled path must be a distinct absolute path.
+	paths := map[string]string{} // path -> option
+	add := func(opt, p, def string) error {
+		if p == "" {
+			p = def
+		}
+		if !strings.HasPrefix(p, "/") {
+			return fmt.Errorf("%s: path %q must start with '/'", opt, p)
+		}
+		if strings.ContainsAny(p, "?#*") {
+			return fmt.Errorf("%s: path %q must be a plain path (no query, fragment or wildcard)", opt, p)
+		}
+		if other, dup := paths[p]; dup {
+			return fmt.Errorf("%s: path %q is already used by %s", opt, p, other)
+		}
+		paths[p] = opt
+		return nil
+	}
+	if !h.DisableStreamable {
+		if err := add("endpoint", h.Endpoint, DefaultEndpoint); err != nil {
+			return err
+		}
+	}
+	if !h.DisableSSE {
+		if err := add("sse", h.SSEEndpoint, DefaultSSEEndpoint); err != nil {
+			return err
+		}
+		if err := add("sse message", h.MessageEndpoint, DefaultMessageEndpoint); err != nil {
+			return err
+		}
+	}
+
+	if h.MaxRequestBody < 0 {
+		return fmt.Errorf("max_request_body: must not be negative (got %d)", h.MaxRequestBody)
+	}
+	if h.SessionIdleTimeout < 0 {
+		return fmt.Errorf("session_idle_timeout: must not be negative (got %s)", time.Duration(h.SessionIdleTimeout))
+	}
+	if _, err := newOriginPolicy(h.AllowedOrigins); err != nil {
+		return fmt.Errorf("allowed_origins: %v", err)
+	}
+	return nil
+}
+
+func kindKnown(k source.Kind) bool {
+	for _, kk := range knownKinds {
+		if k == kk {
+			return true
+		}
+	}
+	return false
+}
+
+func kindList() string {
+	s := make([]string, len(knownKinds))
+	for i, k := range knownKinds {
+		s[i] = string(k)
+	}
+	return strings.Join(s, ", ")
+}
+
+// checkHTTPURL accepts absolute http(s) URLs.
+func checkHTTPURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil {
+		return fmt.Errorf("%q is not a valid URL: %v", s, err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%q must be an absolute http:// or https:// URL", s)
+	}
+	return nil
+}

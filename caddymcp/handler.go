@@ -1,0 +1,317 @@
+package caddymcp
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+	"github.com/mark3labs/mcp-go/server"
+	"go.uber.org/zap"
+
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/corpus"
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/mcptools"
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
+)
+
+func init() {
+	caddy.RegisterModule(Handler{})
+}
+
+// Defaults for the optional settings.
+const (
+	DefaultEndpoint           = "/mcp"
+	DefaultSSEEndpoint        = "/sse"
+	DefaultMessageEndpoint    = "/message"
+	DefaultMaxRequestBody     = 1 << 20 // 1 MiB
+	DefaultSessionIdleTimeout = caddy.Duration(30 * time.Minute)
+	// DefaultKeepAlive is under Caddy's default 1 minute write/read idle
+	// timeouts, which every ping resets, so idle streams stay open.
+	DefaultKeepAlive = caddy.Duration(25 * time.Second)
+)
+
+// Handler serves documentation search over the Model Context Protocol.
+//
+// Requests for its endpoints are answered here; all others go to the next
+// handler, so a site can serve its documentation and the MCP server for it
+// side by side. Both MCP transports are served: streamable HTTP (protocol
+// revisions 2025-03-26 to 2026-07-28) and the legacy HTTP+SSE transport
+// (2024-11-05) that older clients still use.
+type Handler struct {
+	// Sources are the documentation to index, in priority order (when two
+	// pages have the same id, the first source wins). At least one is
+	// required. A source's `location` is a file, directory or URL; its
+	// `kind` (index_json, markdown, site_root, llms_txt) is inferred from
+	// the location when empty; `base_url` is the public site URL used to
+	// build page links for sources that have none (Markdown trees).
+	Sources []source.Spec `json:"sources,omitempty"`
+
+	// Name is the server name reported to clients (serverInfo name and
+	// title). Default: "docs".
+	Name string `json:"name,omitempty"`
+
+	// Instructions tell the model when and how to use this server, e.g.
+	// "Search the Example docs before answering questions about Example."
+	// They are sent to clients at initialization.
+	Instructions string `json:"instructions,omitempty"`
+
+	// PublicURL is the public URL of the MCP endpoint, e.g.
+	// "https://docs.example.com/mcp". Optional; mentioned in the
+	// instructions so models can cite where the server lives.
+	PublicURL string `json:"public_url,omitempty"`
+
+	// Endpoint is the path of the streamable HTTP endpoint. Default: /mcp.
+	Endpoint string `json:"endpoint,omitempty"`
+
+	// DisableStreamable turns off the streamable HTTP endpoint.
+	DisableStreamable bool `json:"disable_streamable,omitempty"`
+
+	// SSEEndpoint is the path of the legacy HTTP+SSE event stream.
+	// Default: /sse.
+	SSEEndpoint string `json:"sse_endpoint,omitempty"`
+
+	// MessageEndpoint is the path legacy HTTP+SSE clients POST messages to.
+	// Clients learn it from the stream's `endpoint` event, sent as a path
+	// relative to the host they connected to. Default: /message.
+	MessageEndpoint string `json:"message_endpoint,omitempty"`
+
+	// DisableSSE turns off the legacy HTTP+SSE endpoints.
+	DisableSSE bool `json:"disable_sse,omitempty"`
+
+	// AllowedOrigins are the browser origins (scheme://host[:port]) allowed
+	// to call the server, or "*" for any. Requests without an Origin header
+	// (non-browser clients) and from the site's own host are always
+	// allowed; any other Origin gets 403, as the MCP specification requires
+	// to prevent DNS rebinding and cross-site requests.
+	AllowedOrigins []string `json:"allowed_origins,omitempty"`
+
+	// MaxRequestBody is the largest request body accepted, in bytes; larger
+	// requests get 413. Default: 1 MiB.
+	MaxRequestBody int64 `json:"max_request_body,omitempty"`
+
+	// SessionIdleTimeout is how long a session may go unused before it is
+	// forgotten (the client then gets 404 and starts a new one; a legacy SSE
+	// stream is closed). Sessions with an open stream whose client answers
+	// pings do not idle out. Default: 30m.
+	SessionIdleTimeout caddy.Duration `json:"session_idle_timeout,omitempty"`
+
+	// KeepAlive is the interval of the pings sent on open streams. Keep it
+	// under the server's idle timeouts (Caddy's default: 1 minute) and
+	// those of proxies in between. A negative value disables pings.
+	// Default: 25s.
+	KeepAlive caddy.Duration `json:"keepalive,omitempty"`
+
+	corpus     *corpus.Corpus
+	corpusKey  string
+	origins    originPolicy
+	streamable *server.StreamableHTTPServer
+	sse        *server.SSEServer
+	sseSess    *sseSessions
+	sessionIDs *sessionIDs
+	logger     *zap.Logger
+
+	// stopStreams is cancelled when the server shuts down (or this config
+	// is unloaded); it ends every open stream served by this handler.
+	stopStreams context.Context
+	stop        context.CancelFunc
+	stopOnce    *sync.Once
+	sweeperDone chan struct{}
+}
+
+// CaddyModule returns the Caddy module information.
+func (Handler) CaddyModule() caddy.ModuleInfo {
+	return caddy.ModuleInfo{
+		ID:  "http.handlers.mcp",
+		New: func() caddy.Module { return new(Handler) },
+	}
+}
+
+// Provision applies defaults, loads (or reuses) the index and builds the
+// MCP transports.
+func (h *Handler) Provision(ctx caddy.Context) error {
+	h.logger = ctx.Logger()
+	h.sseSess = new(sseSessions)
+	h.stopOnce = new(sync.Once)
+	h.applyDefaults()
+	if err := h.check(); err != nil {
+		return err
+	}
+	var err error
+	if h.origins, err = newOriginPolicy(h.AllowedOrigins); err != nil {
+		return fmt.Errorf("allowed_origins: %v", err)
+	}
+
+	h.corpus, h.corpusKey, err = acquireCorpus(ctx, h.Sources, h.logger)
+	if err != nil {
+		return err
+	}
+
+	mcpSrv, err := mcptools.New(mcptools.Options{
+		Name:         h.Name,
+		Title:        h.Name,
+		Version:      moduleVersion(),
+		Instructions: h.Instructions,
+		Index:        h.corpus.Index,
+		IndexedAt:    h.corpus.IndexedAt,
+		PublicURL:    h.PublicURL,
+	})
+	if err != nil {
+		return err
+	}
+
+	ttl := time.Duration(h.SessionIdleTimeout)
+	keepAlive := time.Duration(h.KeepAlive)
+	if !h.DisableStreamable {
+		h.sessionIDs = &sessionIDs{ttl: ttl}
+		opts := []server.StreamableHTTPOption{
+			// Caddy decides which hosts reach us; mcp-go's loopback Host
+			// check would reject every reverse-proxied request. The Origin
+			// check that the spec asks for is done in ServeHTTP.
+			server.WithDisableLocalhostProtection(true),
+			server.WithSessionIdManager(h.sessionIDs),
+			server.WithSessionIdleTTL(ttl),
+			server.WithHTTPContextFunc(withRequestInfo),
+			server.WithStreamableHTTPLogger(ctx.Slogger()),
+		}
+		if keepAlive > 0 {
+			opts = append(opts, server.WithHeartbeatInterval(keepAlive))
+		}
+		h.streamable = server.NewStreamableHTTPServer(mcpSrv, opts...)
+	}
+	if !h.DisableSSE {
+		opts := []server.SSEOption{
+			server.WithSSEDisableLocalhostProtection(true),
+			server.WithMessageEndpoint(h.MessageEndpoint),
+			server.WithSSEEndpoint(h.SSEEndpoint),
+			// The endpoint event must be a path on the host the client
+			// connected to, never a URL built from config (the official
+			// TypeScript SDK rejects other origins).
+			server.WithDynamicBasePath(func(*http.Request, string) string { return "/" }),
+			server.WithUseFullURLForMessageEndpoint(false),
+			server.WithSessionIDGenerator(h.sseSess.generate),
+			server.WithSSEContextFunc(withRequestInfo),
+		}
+		if keepAlive > 0 {
+			opts = append(opts, server.WithKeepAliveInterval(keepAlive))
+		}
+		h.sse = server.NewSSEServer(mcpSrv, opts...)
+	}
+
+	// Open streams would keep Caddy from ever finishing a stop or a reload
+	// (the grace period is unlimited by default, and Cleanup runs only after
+	// the server has shut down), so end them as soon as shutdown starts.
+	h.stopStreams, h.stop = context.WithCancel(context.Background())
+	if srv, ok := ctx.Value(caddyhttp.ServerCtxKey).(*caddyhttp.Server); ok && srv != nil {
+		srv.RegisterOnShutdown(h.closeStreams)
+	}
+	if h.sse != nil && ttl > 0 {
+		h.sweeperDone = make(chan struct{})
+		go h.sweepSSE(ttl)
+	}
+	return nil
+}
+
+func (h *Handler) applyDefaults() {
+	if h.Endpoint == "" {
+		h.Endpoint = DefaultEndpoint
+	}
+	if h.SSEEndpoint == "" {
+		h.SSEEndpoint = DefaultSSEEndpoint
+	}
+	if h.MessageEndpoint == "" {
+		h.MessageEndpoint = DefaultMessageEndpoint
+	}
+	if h.MaxRequestBody == 0 {
+		h.MaxRequestBody = DefaultMaxRequestBody
+	}
+	if h.SessionIdleTimeout == 0 {
+		h.SessionIdleTimeout = DefaultSessionIdleTimeout
+	}
+	if h.KeepAlive == 0 {
+		h.KeepAlive = DefaultKeepAlive
+	}
+}
+
+// Validate checks the configuration (for JSON configs, which do not go
+// through the Caddyfile checks).
+func (h *Handler) Validate() error { return h.check() }
+
+// Cleanup ends open streams and releases this config's hold on the index.
+func (h *Handler) Cleanup() error {
+	h.closeStreams()
+	if h.sweeperDone != nil {
+		<-h.sweeperDone
+	}
+	if h.streamable != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = h.streamable.Shutdown(ctx)
+	}
+	if h.corpusKey != "" {
+		_, err := corpusPool.Delete(h.corpusKey)
+		return err
+	}
+	return nil
+}
+
+// closeStreams ends every open stream of this handler. It is idempotent and
+// safe to call from the server's shutdown hook and from Cleanup.
+func (h *Handler) closeStreams() {
+	if h.stopOnce == nil {
+		return // never provisioned
+	}
+	h.stopOnce.Do(func() {
+		if h.stop != nil {
+			h.stop()
+		}
+		if h.sse != nil {
+			h.sse.CloseSessions()
+		}
+		if h.streamable != nil {
+			h.sessionIDs.retiring.Store(true)
+			h.streamable.CloseSessions(context.Background())
+		}
+	})
+}
+
+// sweepSSE ends legacy SSE sessions whose client has been silent for ttl.
+func (h *Handler) sweepSSE(ttl time.Duration) {
+	defer close(h.sweeperDone)
+	t := time.NewTicker(min(max(ttl/4, 10*time.Millisecond), time.Minute))
+	defer t.Stop()
+	for {
+		select {
+		case <-h.stopStreams.Done():
+			return
+		case <-t.C:
+			h.sseSess.sweep(ttl)
+		}
+	}
+}
+
+// moduleVersion is this module's version as recorded in the binary.
+func moduleVersion() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, m := range bi.Deps {
+			if m.Path == "github.com/caddy-mcp/caddy-mcp" {
+				return m.Version
+			}
+		}
+		if bi.Main.Path == "github.com/caddy-mcp/caddy-mcp" && bi.Main.Version != "(devel)" {
+			return bi.Main.Version
+		}
+	}
+	return ""
+}
+
+// Interface guards
+var (
+	_ caddy.Provisioner           = (*Handler)(nil)
+	_ caddy.Validator             = (*Handler)(nil)
+	_ caddy.CleanerUpper          = (*Handler)(nil)
+	_ caddyhttp.MiddlewareHandler = (*Handler)(nil)
+)

@@ -1,0 +1,225 @@
+package caddymcp
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/corpus"
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
+)
+
+// pooled returns the corpus currently pooled under key, or nil.
+func pooled(t *testing.T, key string) *corpus.Corpus {
+	t.Helper()
+	v, loaded, err := corpusPool.LoadOrNew(key, func() (caddy.Destructor, error) {
+		return nil, errors.New("not pooled")
+	})
+	if err != nil || !loaded {
+		return nil
+	}
+	defer corpusPool.Delete(key)
+	return v.(pooledCorpus).Corpus
+}
+
+// TestReloadReusesIndex: a config reload with the same sources keeps the
+// same index (no rebuild), and clients keep their sessions; a reload with
+// other sources builds a new index and frees the old one.
+func TestReloadReusesIndex(t *testing.T) {
+	s := newSiteDir(t)
+	s.port = freePort(t)
+	block := func(name, src string) string {
+		return "mcp {\n\t\tsource " + src + "\n\t\tname \"" + name + "\"\n\t}"
+	}
+	load(t, s.caddyfile(false, block("one", s.index), ""))
+	t.Cleanup(func() { _ = caddy.Stop() })
+
+	key := corpusKey([]source.Spec{{Location: s.index}})
+	first := pooled(t, key)
+	if first == nil {
+		t.Fatal("no pooled corpus after first load")
+	}
+	builds := corpusBuilds.Load()
+
+	ctx := testCtx(t)
+	c := newStreamableClient(t, ctx, s.base+"/mcp", s.httpClient(t), "2025-06-18")
+	initialize(t, ctx, c, "2025-06-18")
+	sessionID := c.GetSessionId()
+
+	// Same sources, other settings: reuse.
+	load(t, s.caddyfile(false, block("two", s.index), ""))
+	if got := corpusBuilds.Load(); got != builds {
+		t.Fatalf("reload with the same sources rebuilt the index (%d builds, want %d)", got, builds)
+	}
+	if again := pooled(t, key); again != first {
+		t.Fatalf("reload with the same sources: corpus %p, want %p", again, first)
+	}
+	if n, _ := corpusPool.References(key); n != 1 {
+		t.Fatalf("references after reload = %d, want 1 (old config released)", n)
+	}
+	// The session minted by the previous config is still good. (The old
+	// server closed its idle keep-alive connections; a POST is not retried
+	// on such a connection by net/http, so start on a fresh one.)
+	resp, body := post(t, s.httpClient(t), s.base+"/mcp", `{"jsonrpc":"2.0","id":2,"method":"tools/list"}`,
+		map[string]string{"Mcp-Session-Id": sessionID, "MCP-Protocol-Version": "2025-06-18"})
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"search"`) {
+		t.Fatalf("session from before the reload: %d %s", resp.StatusCode, body)
+	}
+
+	// Other sources: rebuild, and the old index is freed.
+	other := filepath.Join(t.TempDir(), "other.json")
+	b, _ := os.ReadFile(s.index)
+	if err := os.WriteFile(other, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	load(t, s.caddyfile(false, block("two", other), ""))
+	if got := corpusBuilds.Load(); got != builds+1 {
+		t.Fatalf("reload with other sources: %d builds, want %d", got, builds+1)
+	}
+	if _, ok := corpusPool.References(key); ok {
+		t.Fatal("old index still pooled after its last config was unloaded")
+	}
+	if pooled(t, corpusKey([]source.Spec{{Location: other}})) == nil {
+		t.Fatal("new index not pooled")
+	}
+}
+
+// TestSourceErrorFailsLoad: a broken source fails the config load with the
+// source and the problem.
+func TestSourceErrorFailsLoad(t *testing.T) {
+	s := newSiteDir(t)
+	s.port = freePort(t)
+	bad := filepath.Join(t.TempDir(), "broken.json")
+	if err := os.WriteFile(bad, []byte(`{"not": "an array"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ src, want string }{
+		{bad, "want an array"},
+		{filepath.Join(t.TempDir(), "missing.json"), "missing.json"},
+	} {
+		cfg, _, err := adaptCaddyfile(s.caddyfile(false, "mcp {\n\t\tsource "+tc.src+"\n\t}", ""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = caddy.Load(cfg, true)
+		_ = caddy.Stop()
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "loading sources") {
+			t.Errorf("source %s: load error %v, want one mentioning %q", tc.src, err, tc.want)
+		}
+	}
+}
+
+// TestStreamableSessionIdleExpiry: a streamable session unused for
+// session_idle_timeout is forgotten (404; the client must re-initialize),
+// while one in use stays.
+func TestStreamableSessionIdleExpiry(t *testing.T) {
+	s := startSite(t, false, "mcp {\n\t\tsource INDEX\n\t\tsession_idle_timeout 1s\n\t}", "")
+	hc := s.httpClient(t)
+	ctx := testCtx(t)
+
+	busy := newStreamableClient(t, ctx, s.base+"/mcp", hc, "2025-06-18")
+	initialize(t, ctx, busy, "2025-06-18")
+	idle := newStreamableClient(t, ctx, s.base+"/mcp", hc, "2025-06-18")
+	initialize(t, ctx, idle, "2025-06-18")
+
+	for range 5 { // 2s of activity, 400ms apart
+		time.Sleep(400 * time.Millisecond)
+		if _, err := busy.ListTools(ctx, mcp.ListToolsRequest{}); err != nil {
+			t.Fatalf("session in use expired: %v", err)
+		}
+	}
+	if _, err := idle.ListTools(ctx, mcp.ListToolsRequest{}); err == nil {
+		t.Fatal("idle session still accepted after 2s with session_idle_timeout 1s")
+	} else {
+		t.Logf("idle session: %v", err)
+	}
+}
+
+// TestSSESessionIdleExpiry: legacy SSE sessions whose client is silent for
+// session_idle_timeout are closed (mcp-go has no expiry for them); clients
+// that answer the keepalive pings stay connected.
+func TestSSESessionIdleExpiry(t *testing.T) {
+	t.Run("silent", func(t *testing.T) {
+		s := startSite(t, false, "mcp {\n\t\tsource INDEX\n\t\tsession_idle_timeout 1s\n\t\tkeepalive off\n\t}", "")
+		ctx := testCtx(t)
+		c := newSSEClient(t, ctx, s.base+"/sse", s.httpClient(t))
+		initialize(t, ctx, c, "2024-11-05")
+		time.Sleep(1600 * time.Millisecond)
+		if _, err := c.ListTools(ctx, mcp.ListToolsRequest{}); err == nil {
+			t.Fatal("SSE session idle for 1.6s still served with session_idle_timeout 1s")
+		} else {
+			t.Logf("idle SSE session: %v", err)
+		}
+	})
+	t.Run("answering-pings", func(t *testing.T) {
+		// mcp-go's SSE client ignores pings; the TypeScript SDK (Claude,
+		// Cursor, ...) answers them. Play that client by hand.
+		s := startSite(t, false, "mcp {\n\t\tsource INDEX\n\t\tsession_idle_timeout 1s\n\t\tkeepalive 200ms\n\t}", "")
+		hc := s.httpClient(t)
+		_, br, _ := rawGet(t, s, "/sse", nil)
+		ev := readEvent(t, br)
+		endpoint := ev
+		postMsg := func(body string) {
+			resp, b := post(t, hc, s.base+endpoint, body, nil)
+			if resp.StatusCode != 202 {
+				t.Fatalf("POST %s: %d %s", endpoint, resp.StatusCode, b)
+			}
+		}
+		postMsg(strings.Replace(initBody, "2025-06-18", "2024-11-05", 1))
+		pings := 0
+		for deadline := time.Now().Add(1600 * time.Millisecond); time.Now().Before(deadline); {
+			var msg struct {
+				ID     any    `json:"id"`
+				Method string `json:"method"`
+			}
+			if err := json.Unmarshal([]byte(readEvent(t, br)), &msg); err != nil {
+				t.Fatal(err)
+			}
+			if msg.Method == "ping" {
+				pings++
+				b, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": msg.ID, "result": map[string]any{}})
+				postMsg(string(b))
+			}
+		}
+		if pings < 3 {
+			t.Fatalf("%d pings in 1.6s with keepalive 200ms", pings)
+		}
+		postMsg(`{"jsonrpc":"2.0","id":"after","method":"tools/list"}`)
+		for {
+			if data := readEvent(t, br); strings.Contains(data, `"id":"after"`) {
+				if !strings.Contains(data, `"search"`) {
+					t.Fatalf("tools/list answer: %s", data)
+				}
+				return
+			}
+		}
+	})
+}
+
+// readEvent returns the data line of the next SSE event.
+func readEvent(t *testing.T, br *bufio.Reader) string {
+	t.Helper()
+	var data string
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			t.Fatalf("reading event: %v", err)
+		}
+		line = strings.TrimRight(line, "\r\n")
+		if strings.HasPrefix(line, "data:") {
+			data = strings.TrimSpace(line[len("data:"):])
+			data = "data: " + data
+		}
+		if line == "" && data != "" {
+			return strings.TrimPrefix(data, "data: ")
+		}
+	}
+}

@@ -1,0 +1,163 @@
+package mcptools
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/search"
+)
+
+// chatGPTSearchLimit is how many results `search` returns: it has no paging
+// in the connector contract, and deep research runs many queries anyway.
+const chatGPTSearchLimit = 10
+
+// FetchMaxChars bounds the text `fetch` returns.
+const FetchMaxChars = 20_000
+
+// SearchResult is one `search` result, exactly the ChatGPT connector shape.
+type SearchResult struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	URL   string `json:"url"`
+}
+
+// SearchResults is the `search` answer: {"results":[...]}.
+type SearchResults struct {
+	Results []SearchResult `json:"results"`
+}
+
+// FetchResult is the `fetch` answer, exactly the ChatGPT connector shape.
+type FetchResult struct {
+	ID       string         `json:"id"`
+	Title    string         `json:"title"`
+	Text     string         `json:"text"`
+	URL      string         `json:"url"`
+	Metadata map[string]any `json:"metadata,omitempty"`
+}
+
+const searchOutputSchema = `{"type":"object","properties":{"results":{"type":"array","items":{"type":"object","properties":{"id":{"type":"string","description":"Pass to fetch."},"title":{"type":"string"},"url":{"type":"string","description":"Public URL, for citations."}},"required":["id","title","url"]}}},"required":["results"]}`
+
+const fetchOutputSchema = `{"type":"object","properties":{"id":{"type":"string"},"title":{"type":"string"},"text":{"type":"string"},"url":{"type":"string"},"metadata":{"type":"object"}},"required":["id","title","text","url"]}`
+
+func searchTool() mcp.Tool {
+	return newTool(ToolSearch, "Search documentation",
+		"Search the documentation and get a list of matching pages/sections (id, title, url). "+
+			"Use it to find documents relevant to a question, then call `fetch` with a result's id to read it. "+
+			"Returns the top 10 results; rephrase the query to find others. "+
+			"(Same search as `search_docs`, in the shape ChatGPT connectors and deep research expect; "+
+			"other clients may prefer `search_docs`, which adds snippets, filters and paging.)",
+		searchOutputSchema,
+		mcp.WithString("query", mcp.Required(), mcp.MinLength(1),
+			mcp.Description("What to look for: keywords, an identifier, or a natural-language question. \"Quoted phrases\" must match exactly.")),
+	)
+}
+
+func fetchTool() mcp.Tool {
+	return newTool(ToolFetch, "Fetch documentation page",
+		"Get the text of one documentation page or section by the id a `search` result gave "+
+			"(a page id, \"<page id>#<anchor>\" for a section, or the page URL). "+
+			"Use it after `search` to read a result before answering; cite the returned url. "+
+			fmt.Sprintf("Text is capped at %d characters (metadata says when it was cut; `read_page` reads the rest).", FetchMaxChars),
+		fetchOutputSchema,
+		mcp.WithString("id", mcp.Required(), mcp.MinLength(1),
+			mcp.Description("The id of a search result, e.g. \"example.com/docs/install#linux\".")),
+	)
+}
+
+func (st *state) search(_ context.Context, c *indexCache, args arguments) *mcp.CallToolResult {
+	q, ok := args.str("query")
+	if !ok || q == "" {
+		return toolError("search: `query` must be a non-empty string, e.g. {\"query\": \"install on linux\"}.")
+	}
+	if len(q) > maxQueryLen {
+		return toolError("search: the query is too long (%d bytes, limit %d). Use a few keywords.", len(q), maxQueryLen)
+	}
+	res := c.ix.Search(search.Query{Text: q, Limit: chatGPTSearchLimit})
+	out := SearchResults{Results: make([]SearchResult, 0, len(res.Hits))}
+	for _, h := range res.Hits {
+		out.Results = append(out.Results, SearchResult{
+			ID:    sectionID(h.Page, h.SectionIndex),
+			Title: hitTitle(h),
+			URL:   sectionURL(h.Page, h.SectionIndex),
+		})
+	}
+	return jsonResult(out)
+}
+
+// hitTitle is "Page title — Heading" for a section hit, so a citation
+// names what it points at.
+func hitTitle(h search.Hit) string {
+	t := clip(h.Page.Title, 200)
+	if t == "" {
+		t = h.Page.ID
+	}
+	if h.SectionIndex > 0 && h.Heading != "" {
+		t += " — " + clip(h.Heading, 200)
+	}
+	return t
+}
+
+func (st *state) fetch(_ context.Context, c *indexCache, args arguments) *mcp.CallToolResult {
+	id, ok := args.str("id")
+	if !ok || id == "" {
+		return toolError("fetch: `id` must be a non-empty string: the id of a `search` result.")
+	}
+	p, frag, found := resolvePage(c, id)
+	if !found {
+		return toolError("fetch: no page has the id %q.%s Call `search` first and pass one of its result ids.", clip(id, 300), suggestText(c, id))
+	}
+	meta := map[string]any{"page_id": p.ID}
+	from, to := 0, len(p.Sections)
+	if frag != "" {
+		if i, ok := findSection(p, frag); ok {
+			from, to = i, sectionEnd(p, i)
+			meta["section"] = p.Sections[i].Heading
+		} else {
+			meta["note"] = fmt.Sprintf("no section %q on this page; returning the whole page", clip(frag, 100))
+		}
+	}
+	full := c.sectionText(p, from, to)
+	text, end := full.slice(0, FetchMaxChars)
+	total := full.runes
+	meta["total_length"] = total
+	if end < total {
+		meta["truncated"] = true
+		meta["returned_length"] = end
+		meta["continue_with"] = "read_page " + continueArgs(p, from, end)
+		text += fmt.Sprintf("\n\n[Truncated at %d of %d characters. The rest: read_page %s.]", end, total, continueArgs(p, from, end))
+	}
+	if lm := lastMod(p); lm != "" {
+		meta["lastmod"] = lm
+	}
+	for k, v := range map[string]string{"lang": p.Lang, "version": p.Version, "site_section": p.Section} {
+		if v != "" {
+			meta[k] = v
+		}
+	}
+	title := clip(p.Title, 300)
+	if from > 0 {
+		title += " — " + clip(p.Sections[from].Heading, 300)
+	}
+	return jsonResult(FetchResult{
+		ID:       sectionID(p, from),
+		Title:    title,
+		Text:     text,
+		URL:      sectionURL(p, from),
+		Metadata: meta,
+	})
+}
+
+// suggestText names pages close to a wrong reference, for error messages.
+func suggestText(c *indexCache, ref string) string {
+	hits := suggest(c, ref, 3)
+	if len(hits) == 0 {
+		return ""
+	}
+	s := " Did you mean:"
+	for _, h := range hits {
+		s += fmt.Sprintf(" %q (%s);", h.Page.ID, clip(h.Page.Title, 80))
+	}
+	return s
+}

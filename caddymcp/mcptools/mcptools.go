@@ -1,0 +1,125 @@
+// Package mcptools builds the MCP server (mcp-go) that exposes a
+// documentation index as tools and resources. Transports are not this
+// package's business: the caller wraps the returned *server.MCPServer in
+// whatever HTTP handlers it serves.
+//
+// Tools (all read-only, idempotent, closed-world, with output schemas):
+//   - search {query} and fetch {id}: exactly the ChatGPT connector / deep
+//     research shape: one text item holding the JSON, the same bytes as
+//     structuredContent.
+//   - search_docs {query, limit, cursor, section, lang, version}: ranked
+//     sections with snippets for any LLM; readable text plus structured
+//     results; opaque cursors tied to their query and filters.
+//   - read_page {id|url, section, start_index, max_length}: bounded text
+//     of a page or one section, with exact continuation instructions.
+//
+// Resources: docs://toc (and docs://toc/{part}) and docs://pages/{+path}.
+//
+// Design choices:
+//   - The index is pulled through Options.Index on every request, so a live
+//     refresh needs no rebuild of the server.
+//   - Filters are always in the search_docs schema; their allowed values
+//     are published as enums of the current index (up to 100 values) by a
+//     tool filter at tools/list time, and validated by the handler, so a
+//     refresh never leaves a stale enum that rejects valid values. When the
+//     values change, clients get notifications/tools/list_changed.
+//   - No answer exceeds MaxResultChars (~25k tokens): each tool is built to
+//     fit (text counted twice, as content and structuredContent) and shrinks
+//     what it returns when it would not.
+//   - Bad arguments are tool errors (isError) that tell the model how to
+//     recover, never JSON-RPC errors.
+package mcptools
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/search"
+)
+
+// DefaultName is the server name used when Options.Name is empty.
+const DefaultName = "docs"
+
+// DefaultVersion is the server version reported when Options.Version is empty.
+const DefaultVersion = "0.0.0-dev"
+
+// Options configures New.
+type Options struct {
+	// Name is the MCP server name (serverInfo.name); default DefaultName.
+	Name string
+	// Title is the human-readable server title (serverInfo.title), optional.
+	Title string
+	// Version is the server version (serverInfo.version); default
+	// DefaultVersion.
+	Version string
+	// Instructions is prepended to the generated server instructions.
+	Instructions string
+	// Index returns the current index. It is called on every request, so a
+	// live refresh that swaps the index is picked up without rebuilding the
+	// server. It may return nil while no index is ready; tools then answer
+	// with an error telling the model to retry. Required.
+	Index func() *search.Index
+	// IndexedAt returns when the current index was built (optional); shown in
+	// instructions and read_page metadata so models can judge freshness.
+	IndexedAt func() time.Time
+	// PublicURL is the public MCP endpoint URL (optional), mentioned in the
+	// instructions. Must be an absolute http(s) URL when set.
+	PublicURL string
+}
+
+// New validates opts and returns an MCP server with the documentation tools
+// and resources registered. extra options are applied before this package's
+// own, so callers may add hooks (WithHooks), middlewares, filters, etc.:
+// the hooks and tool filter this package needs are added to whatever the
+// caller configured rather than replacing it. Instructions come from
+// Options (a server.WithInstructions in extra is overwritten per request).
+func New(opts Options, extra ...server.ServerOption) (*server.MCPServer, error) {
+	if err := opts.normalize(); err != nil {
+		return nil, err
+	}
+	st := &state{opts: opts}
+	sopts := []server.ServerOption{
+		server.WithToolCapabilities(true),
+		// The resource list (docs://toc) never changes; pages are templates.
+		server.WithResourceCapabilities(false, false),
+		server.WithRecovery(),
+		server.WithResourceRecovery(),
+		server.WithInstructions(st.instructions()),
+	}
+	if opts.Title != "" {
+		sopts = append(sopts, server.WithTitle(opts.Title))
+	}
+	sopts = append(sopts, extra...)
+	// Last, so they see (and extend) the hooks the caller configured.
+	sopts = append(sopts, st.hooksOption(), server.WithToolFilter(st.toolFilter))
+	s := server.NewMCPServer(opts.Name, opts.Version, sopts...)
+	st.srv = s
+	st.registerTools(s)
+	st.registerResources(s)
+	return s, nil
+}
+
+func (o *Options) normalize() error {
+	if o.Index == nil {
+		return errors.New("mcptools: Options.Index is required")
+	}
+	o.Name = strings.TrimSpace(o.Name)
+	if o.Name == "" {
+		o.Name = DefaultName
+	}
+	if o.Version = strings.TrimSpace(o.Version); o.Version == "" {
+		o.Version = DefaultVersion
+	}
+	if o.PublicURL != "" {
+		u, err := url.Parse(o.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("mcptools: PublicURL %q must be an absolute http(s) URL", o.PublicURL)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,241 @@
+package mcptools
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
+)
+
+// Limits of read_page, in characters.
+const (
+	DefaultReadLength = 20_000
+	MaxReadLength     = 50_000
+	// maxSectionList bounds the list of headings shown for a whole page.
+	maxSectionList = 100
+)
+
+var readPageArgs = []string{"id", "url", "section", "start_index", "max_length"}
+
+// SectionInfo names one section of a page.
+type SectionInfo struct {
+	Heading string `json:"heading"`
+	Anchor  string `json:"anchor,omitempty"`
+	Level   int    `json:"level"`
+	ID      string `json:"id,omitempty"` // "" when the section has no anchor
+}
+
+// PageText is the read_page answer.
+type PageText struct {
+	ID             string        `json:"id"`
+	PageID         string        `json:"page_id"`
+	Title          string        `json:"title"`
+	URL            string        `json:"url"`
+	LastMod        string        `json:"lastmod,omitempty"`
+	IndexedAt      string        `json:"indexed_at,omitempty"`
+	Section        string        `json:"section,omitempty"`
+	StartIndex     int           `json:"start_index"`
+	EndIndex       int           `json:"end_index"`
+	TotalLength    int           `json:"total_length"`
+	Truncated      bool          `json:"truncated"`
+	NextStartIndex *int          `json:"next_start_index,omitempty"`
+	Sections       []SectionInfo `json:"sections,omitempty"`
+	SectionsTotal  int           `json:"sections_total,omitempty"`
+	Text           string        `json:"text"`
+
+	next func(n int) string // read_page arguments that continue at n
+}
+
+const readPageOutputSchema = `{"type":"object","properties":{` +
+	`"id":{"type":"string"},"page_id":{"type":"string"},"title":{"type":"string"},"url":{"type":"string"},` +
+	`"lastmod":{"type":"string"},"indexed_at":{"type":"string"},"section":{"type":"string"},` +
+	`"start_index":{"type":"integer"},"end_index":{"type":"integer"},"total_length":{"type":"integer","description":"Characters in the page (or section)."},` +
+	`"truncated":{"type":"boolean"},"next_start_index":{"type":"integer","description":"Pass as start_index to read on."},` +
+	`"sections":{"type":"array","items":{"type":"object","properties":{"heading":{"type":"string"},"anchor":{"type":"string"},"level":{"type":"integer"},"id":{"type":"string"}},"required":["heading","level"]}},` +
+	`"sections_total":{"type":"integer"},"text":{"type":"string"}},` +
+	`"required":["id","page_id","title","url","start_index","end_index","total_length","truncated","text"]}`
+
+func readPageTool() mcp.Tool {
+	t := newTool(ToolReadPage, "Read a docs page",
+		"Read the text of one documentation page, or just one section of it, by id or URL "+
+			"(from search_docs results). Use it after search_docs to read what a result points at before answering. "+
+			fmt.Sprintf("Answers are bounded (default %d, max %d characters): when the text is cut, the answer says which start_index reads on. ", DefaultReadLength, MaxReadLength)+
+			"Reading a whole page also lists its sections, so you can then read only the one you need with `section`.",
+		readPageOutputSchema,
+		mcp.WithString("id", mcp.Description("Page id or section id (\"<page id>#<anchor>\") from search_docs. Give id or url.")),
+		mcp.WithString("url", mcp.Description("The page URL (a #fragment selects that section). Give id or url.")),
+		mcp.WithString("section", mcp.Description("Only this section (and its subsections): its heading text or #anchor.")),
+		mcp.WithInteger("start_index", mcp.Min(0), mcp.DefaultNumber(0),
+			mcp.Description("Character offset to start at, to continue a cut answer (default 0).")),
+		mcp.WithInteger("max_length", mcp.Min(1), mcp.Max(MaxReadLength), mcp.DefaultNumber(DefaultReadLength),
+			mcp.Description(fmt.Sprintf("Maximum characters of text to return (default %d, max %d).", DefaultReadLength, MaxReadLength))),
+		mcp.WithSchemaAdditionalProperties(false),
+	)
+	t.InputSchema.PropertyOrder = readPageArgs
+	return t
+}
+
+func (st *state) readPage(_ context.Context, c *indexCache, args arguments) *mcp.CallToolResult {
+	id, ok1 := args.str("id")
+	u, ok2 := args.str("url")
+	sec, ok3 := args.str("section")
+	if !ok1 || !ok2 || !ok3 {
+		return toolError("read_page: `id`, `url` and `section` must be strings.")
+	}
+	ref := id
+	if ref == "" {
+		ref = u
+	}
+	if ref == "" {
+		return toolError("read_page: give `id` (a page or section id from search_docs) or `url`. Use search_docs to find pages.")
+	}
+	start, ok := args.integer("start_index", 0)
+	if !ok || start < 0 {
+		return toolError("read_page: `start_index` must be an integer >= 0 (a character offset); got %v.", args["start_index"])
+	}
+	maxLen, ok := args.integer("max_length", DefaultReadLength)
+	if !ok || maxLen < 1 || maxLen > MaxReadLength {
+		return toolError("read_page: `max_length` must be an integer from 1 to %d; got %v.", MaxReadLength, args["max_length"])
+	}
+	p, frag, found := resolvePage(c, ref)
+	if !found {
+		return toolError("read_page: no page has the id or URL %q.%s Use search_docs to find the right id.", clip(ref, 300), suggestText(c, ref))
+	}
+	if sec == "" {
+		sec = frag
+	}
+	from, to := 0, len(p.Sections)
+	if sec != "" {
+		i, ok := findSection(p, sec)
+		if !ok {
+			return toolError("read_page: page %q has no section %q. Its sections: %s. Leave `section` out to read the whole page.",
+				p.ID, clip(sec, 100), strings.Join(sectionNames(p, 60), "; "))
+		}
+		from, to = i, sectionEnd(p, i)
+	}
+	full := c.sectionText(p, from, to)
+	out := PageText{
+		ID: sectionID(p, from), PageID: p.ID, Title: clip(p.Title, 300), URL: sectionURL(p, from),
+		LastMod: lastMod(p), StartIndex: start,
+		next: func(n int) string { return continueArgs(p, from, n) },
+	}
+	if t := st.indexedAt(); !t.IsZero() {
+		out.IndexedAt = t.UTC().Format(time.RFC3339)
+	}
+	if from > 0 {
+		out.Section = p.Sections[from].Heading
+	} else {
+		out.Sections, out.SectionsTotal = sectionList(p)
+	}
+	if total := full.runes; start > total || (start == total && total > 0) {
+		return toolError("read_page: start_index %d is past the end: %q has %d characters (valid start_index: 0 to %d).",
+			start, out.ID, total, max(total-1, 0))
+	}
+	// Build, then shrink until the whole answer (text twice: content and
+	// structuredContent) fits MaxResultChars.
+	limit := maxLen
+	for {
+		res := buildPage(out, full, limit)
+		n := resultChars(res)
+		if n <= MaxResultChars || limit <= 1000 {
+			return res
+		}
+		limit -= (n-MaxResultChars)/2 + 500
+	}
+}
+
+func buildPage(out PageText, full docText, limit int) *mcp.CallToolResult {
+	text, end := full.slice(out.StartIndex, limit)
+	out.Text, out.TotalLength, out.EndIndex = text, full.runes, end
+	out.Truncated = end < full.runes
+	if out.Truncated {
+		next := end
+		out.NextStartIndex = &next
+	}
+	return textResult(renderPage(out), out)
+}
+
+func renderPage(p PageText) string {
+	var b strings.Builder
+	title := p.Title
+	if p.Section != "" {
+		title += " — " + p.Section
+	}
+	fmt.Fprintf(&b, "# %s\nurl: %s\nid: %s\n", title, p.URL, p.ID)
+	if p.LastMod != "" {
+		fmt.Fprintf(&b, "lastmod: %s\n", p.LastMod)
+	}
+	if p.IndexedAt != "" {
+		fmt.Fprintf(&b, "indexed_at: %s\n", p.IndexedAt)
+	}
+	fmt.Fprintf(&b, "characters %d–%d of %d\n", p.StartIndex, p.EndIndex, p.TotalLength)
+	if len(p.Sections) > 0 {
+		fmt.Fprintf(&b, "sections (%d; read one with section=<anchor or heading>):\n", p.SectionsTotal)
+		for _, s := range p.Sections {
+			fmt.Fprintf(&b, "%s- %s", strings.Repeat("  ", max(s.Level-1, 0)), s.Heading)
+			if s.Anchor != "" {
+				fmt.Fprintf(&b, " (#%s)", s.Anchor)
+			}
+			b.WriteByte('\n')
+		}
+		if p.SectionsTotal > len(p.Sections) {
+			fmt.Fprintf(&b, "- … %d more sections\n", p.SectionsTotal-len(p.Sections))
+		}
+	}
+	b.WriteString("\n---\n")
+	b.WriteString(p.Text)
+	b.WriteString("\n---\n")
+	if p.Truncated {
+		fmt.Fprintf(&b, "[Cut at character %d of %d. To read on, call read_page with %s.]\n",
+			p.EndIndex, p.TotalLength, p.next(p.EndIndex))
+	} else {
+		b.WriteString("[End of text.]\n")
+	}
+	return b.String()
+}
+
+// sectionList lists a page's headings (bounded), and how many there are.
+func sectionList(p *source.Page) ([]SectionInfo, int) {
+	var out []SectionInfo
+	total := 0
+	for i, s := range p.Sections {
+		if i == 0 || s.Heading == "" {
+			continue
+		}
+		total++
+		if len(out) < maxSectionList {
+			out = append(out, SectionInfo{Heading: clip(s.Heading, 120), Anchor: clip(s.Anchor, 120), Level: s.Level, ID: sectionInfoID(p, i)})
+		}
+	}
+	return out, total
+}
+
+func sectionInfoID(p *source.Page, i int) string {
+	if p.Sections[i].Anchor == "" {
+		return ""
+	}
+	return clip(sectionID(p, i), 300)
+}
+
+// sectionNames lists up to n section names for an error message.
+func sectionNames(p *source.Page, n int) []string {
+	var names []string
+	for i, s := range p.Sections {
+		if i == 0 || s.Heading == "" {
+			continue
+		}
+		name := clip(s.Heading, 80)
+		if s.Anchor != "" {
+			name += " (#" + clip(s.Anchor, 80) + ")"
+		}
+		names = append(names, name)
+	}
+	if len(names) == 0 {
+		return []string{"none (the page has no headings)"}
+	}
+	return capList(names, n)
+}

@@ -1,0 +1,105 @@
+package caddymcp
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// originPolicy decides whether a request's Origin header is acceptable.
+//
+// The MCP specification requires servers to validate Origin to stop DNS
+// rebinding and cross-site requests from browsers: a request whose Origin is
+// present and not allowed must get 403. Requests without an Origin (every
+// non-browser client) and same-host requests are always allowed.
+type originPolicy struct {
+	any     bool
+	allowed map[string]bool // normalized "scheme://host[:port]"
+}
+
+// newOriginPolicy parses the configured origins. "*" allows every origin.
+func newOriginPolicy(origins []string) (originPolicy, error) {
+	p := originPolicy{allowed: make(map[string]bool)}
+	for _, o := range origins {
+		if o == "*" {
+			p.any = true
+			continue
+		}
+		n, err := normalizeOrigin(o)
+		if err != nil {
+			return p, err
+		}
+		p.allowed[n] = true
+	}
+	return p, nil
+}
+
+// normalizeOrigin validates an origin (scheme://host[:port], no path, query
+// or credentials) and returns its canonical form: lower case, default port
+// removed, as browsers send it.
+func normalizeOrigin(o string) (string, error) {
+	u, err := url.Parse(o)
+	if err != nil {
+		return "", fmt.Errorf("%q is not a valid origin: %v", o, err)
+	}
+	scheme := strings.ToLower(u.Scheme)
+	if scheme != "http" && scheme != "https" {
+		return "", fmt.Errorf("%q is not a valid origin: scheme must be http or https", o)
+	}
+	if u.Host == "" || u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("%q is not a valid origin: want scheme://host[:port]", o)
+	}
+	host := strings.ToLower(u.Hostname())
+	port := u.Port()
+	if (scheme == "http" && port == "80") || (scheme == "https" && port == "443") {
+		port = ""
+	}
+	if port != "" {
+		host = net.JoinHostPort(host, port)
+	} else if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	return scheme + "://" + host, nil
+}
+
+// allow reports whether r may be served.
+func (p originPolicy) allow(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" || p.any {
+		return true
+	}
+	n, err := normalizeOrigin(origin)
+	if err != nil {
+		return false // "null" and garbage
+	}
+	if p.allowed[n] {
+		return true
+	}
+	// Same host: the page was served by this site. The scheme is not
+	// compared because TLS may be terminated in front of Caddy.
+	u, _ := url.Parse(n)
+	return sameHost(u, r.Host)
+}
+
+// sameHost compares an origin's host and port with a Host header value,
+// treating the scheme's default port as equal to no port.
+func sameHost(origin *url.URL, reqHost string) bool {
+	oh, op := origin.Hostname(), origin.Port()
+	if op == "" {
+		op = map[string]string{"http": "80", "https": "443"}[origin.Scheme]
+	}
+	rh, rp, err := net.SplitHostPort(reqHost)
+	if err != nil {
+		rh, rp = reqHost, ""
+	}
+	rh = strings.Trim(rh, "[]")
+	if !strings.EqualFold(oh, rh) {
+		return false
+	}
+	if rp == "" {
+		return op == "80" || op == "443"
+	}
+	return rp == op
+}

@@ -1,0 +1,42 @@
+package search_test
+
+import (
+	"testing"
+
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/search"
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/search/evalset"
+)
+
+// TestRelevanceHugo is the ranking regression test: the Hugo queries of the
+// dev and judged sets against the Hugo docs in testdata. The thresholds sit
+// a little under the measured values (see BENCHMARKS.md); a ranking change
+// that drops below them has made search worse.
+func TestRelevanceHugo(t *testing.T) {
+	ix := search.Build(loadHugo(t))
+	cases := []struct {
+		file          string
+		minR3, minMRR float64
+		minQueries    int
+	}{
+		{"../../testdata/queries/dev.json", 0.83, 0.85, 10},
+		{"../../testdata/queries/judged.json", 0.92, 0.88, 40},
+	}
+	for _, c := range cases {
+		set, err := evalset.Load(c.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		set = set.Filter("https://gohugo.io/")
+		if len(set.Queries) < c.minQueries {
+			t.Fatalf("%s: only %d Hugo queries", c.file, len(set.Queries))
+		}
+		rep := evalset.Evaluate(ix, set)
+		t.Logf("%s: %d queries, recall@1 %.3f, recall@3 %.3f, MRR %.3f", c.file, rep.All.N, rep.All.Recall1, rep.All.Recall3, rep.All.MRR)
+		if rep.All.Recall3 < c.minR3 || rep.All.MRR < c.minMRR {
+			for _, m := range rep.Misses {
+				t.Logf("miss: %q rank %d, want %v, got %v", m.Query.Q, m.Rank, m.Query.Relevant, m.Top)
+			}
+			t.Errorf("%s: recall@3 %.3f (min %.2f), MRR %.3f (min %.2f)", c.file, rep.All.Recall3, c.minR3, rep.All.MRR, c.minMRR)
+		}
+	}
+}

@@ -1,0 +1,263 @@
+package search
+
+import (
+	"math"
+	"math/bits"
+	"slices"
+)
+
+// accumulate adds every query term's BM25 contributions to the scratch
+// accumulators and returns, per mask bit, the weight of the non-stop terms
+// (for coord) and their total.
+//
+// Terms are split in two kinds, as in "common terms" queries: generating
+// terms (the distinctive ones) add every section they occur in to the
+// candidates; common terms (stop words, and words in more than
+// params.commonFrac of all sections, and at least params.commonMinDF) only add score to existing candidates.
+// This keeps a query like "how do I use caddy with a proxy" from touching
+// every section of a 100k-page corpus, without changing the ranking of any
+// section that contains a distinctive term. The rarest non-stop term always
+// generates, so a query of only common words still finds everything.
+func (ix *Index) accumulate(s *scratch, pq parsedQuery) (bitW [32]float32, totalW float32) {
+	nd, np := len(ix.docs), len(ix.pages)
+	allStop := true
+	for _, t := range pq.terms {
+		if !t.stop {
+			allStop = false
+		}
+	}
+	common := make([]bool, len(pq.terms))
+	rarest, rarestDF, generators := -1, 0, 0
+	for ti, t := range pq.terms {
+		if t.stop {
+			common[ti] = !allStop
+			if allStop {
+				generators++
+			}
+			continue
+		}
+		df := 0
+		for _, id := range t.ids {
+			df += ix.body.df(id)
+		}
+		if df > params.commonMinDF && float64(df) > params.commonFrac*float64(nd) {
+			common[ti] = true
+		} else {
+			generators++
+		}
+		if len(t.ids) > 0 && (rarest < 0 || df < rarestDF) {
+			rarest, rarestDF = ti, df
+		}
+	}
+	if generators == 0 && rarest >= 0 {
+		common[rarest] = false
+	}
+	weight := func(ti int) float32 {
+		t := pq.terms[ti]
+		if t.stop && !allStop {
+			return t.weight * params.stopWeight
+		}
+		return t.weight
+	}
+	for ti, t := range pq.terms {
+		if !t.stop {
+			totalW += t.weight
+			bitW[ti%32] += t.weight
+		}
+	}
+
+	// Pass 1: generating terms, every posting.
+	for ti, t := range pq.terms {
+		if common[ti] {
+			continue
+		}
+		bit, w := uint32(1)<<(ti%32), weight(ti)
+		for _, id := range t.ids {
+			if !t.stop {
+				docs, tfs := ix.body.list(id)
+				f := w * idf(nd, len(docs))
+				for k, d := range docs {
+					a := &s.docs[d]
+					s.seen[d>>6] |= 1 << (d & 63)
+					a.score += f * tfNorm(tfs[k], ix.bodyNorm[d])
+					a.mask |= bit
+					s.addPageTF(ix.docs[d].page, ti, tfs[k])
+				}
+			}
+			docs, tfs := ix.head.list(id)
+			f := w * params.headWeight * idf(nd, len(docs))
+			for k, d := range docs {
+				a := &s.docs[d]
+				s.seen[d>>6] |= 1 << (d & 63)
+				a.score += f * tfNorm(tfs[k], ix.headNorm[d])
+				a.mask |= bit
+			}
+			pages, tfs := ix.title.list(id)
+			f = w * params.titleWeight * idf(np, len(pages))
+			for k, p := range pages {
+				a := &s.pages[p]
+				if a.mask == 0 {
+					s.pTouched = append(s.pTouched, p)
+				}
+				a.title += f * tfNorm(tfs[k], ix.titleNorm[p])
+				a.mask |= bit
+			}
+		}
+		s.flushPageTF(ix, bit, w*idf(nd, bodyDF(ix, t)))
+	}
+
+	// Candidates in doc order (also makes grouping by page sequential), and
+	// candidate pages: pages of candidate sections plus title matches.
+	// The bitmap yields the touched sections sorted, which a sort of the
+	// touched list would not do cheaply for 10^5 candidates.
+	for w, word := range s.seen {
+		for ; word != 0; word &= word - 1 {
+			s.touched = append(s.touched, int32(w<<6+bits.TrailingZeros64(word)))
+		}
+		s.seen[w] = 0
+	}
+	s.cands = s.cands[:0]
+	for _, d := range s.touched {
+		p := ix.docs[d].page
+		if !s.pages[p].cand {
+			s.pages[p].cand = true
+			s.cands = append(s.cands, p)
+		}
+	}
+	for _, p := range s.pTouched {
+		if !s.pages[p].cand {
+			s.pages[p].cand = true
+			s.cands = append(s.cands, p)
+		}
+	}
+	slices.Sort(s.cands)
+
+	// Pass 2: common terms, only on candidates.
+	for ti, t := range pq.terms {
+		if !common[ti] {
+			continue
+		}
+		bit, w := uint32(1)<<(ti%32), weight(ti)
+		for _, id := range t.ids {
+			if !t.stop {
+				docs, tfs := ix.body.list(id)
+				f := w * idf(nd, len(docs))
+				intersect(docs, s.touched, func(k int, d int32) {
+					a := &s.docs[d]
+					a.score += f * tfNorm(tfs[k], ix.bodyNorm[d])
+					a.mask |= bit
+					s.addPageTF(ix.docs[d].page, ti, tfs[k])
+				})
+			}
+			docs, tfs := ix.head.list(id)
+			f := w * params.headWeight * idf(nd, len(docs))
+			intersect(docs, s.touched, func(k int, d int32) {
+				a := &s.docs[d]
+				a.score += f * tfNorm(tfs[k], ix.headNorm[d])
+				a.mask |= bit
+			})
+			pages, tfs := ix.title.list(id)
+			f = w * params.titleWeight * idf(np, len(pages))
+			intersect(pages, s.cands, func(k int, p int32) {
+				a := &s.pages[p]
+				if a.mask == 0 {
+					s.pTouched = append(s.pTouched, p)
+				}
+				a.title += f * tfNorm(tfs[k], ix.titleNorm[p])
+				a.mask |= bit
+			})
+		}
+		s.flushPageTF(ix, bit, w*idf(nd, bodyDF(ix, t)))
+	}
+	return bitW, totalW
+}
+
+// bodyDF is the number of sections containing a query term.
+func bodyDF(ix *Index, t qterm) int {
+	df := 0
+	if !t.stop {
+		for _, id := range t.ids {
+			df += ix.body.df(id)
+		}
+	}
+	return df
+}
+
+// addPageTF adds a section's term frequency to its page's, for the
+// page-level BM25 (the page as one document): a page that discusses the
+// query throughout should beat a page that mentions it once.
+func (s *scratch) addPageTF(p int32, ti int, tf uint16) {
+	pa := &s.pages[p]
+	if pa.tfTerm != int32(ti)+1 {
+		pa.tfTerm, pa.tf = int32(ti)+1, 0
+		s.termPages = append(s.termPages, p)
+	}
+	pa.tf += uint32(tf)
+}
+
+// flushPageTF turns the page term frequencies gathered for one query term
+// into page-level BM25 contributions.
+func (s *scratch) flushPageTF(ix *Index, bit uint32, f float32) {
+	for _, p := range s.termPages {
+		pa := &s.pages[p]
+		pa.body += f * tfNorm(uint16(min(pa.tf, math.MaxUint16)), ix.pageNorm[p])
+		pa.bmask |= bit
+		pa.tfTerm = 0
+	}
+	s.termPages = s.termPages[:0]
+}
+
+// intersect calls fn(k, id) for every id in both sorted lists, where k is
+// its position in list. It gallops through list, which is usually the long
+// posting list of a common term, while cands is short.
+func intersect(list, cands []int32, fn func(k int, id int32)) {
+	if len(cands)*8 > len(list) {
+		// Similar sizes: a linear merge beats galloping.
+		k := 0
+		for _, c := range cands {
+			for k < len(list) && list[k] < c {
+				k++
+			}
+			if k == len(list) {
+				return
+			}
+			if list[k] == c {
+				fn(k, c)
+				k++
+			}
+		}
+		return
+	}
+	k := 0
+	for _, c := range cands {
+		if k >= len(list) {
+			return
+		}
+		if list[k] < c {
+			// Exponential then binary search for the first list[k] >= c.
+			step, lo := 1, k
+			for k+step < len(list) && list[k+step] < c {
+				lo = k + step
+				step *= 2
+			}
+			hi := min(k+step, len(list)-1)
+			for lo < hi {
+				mid := (lo + hi) / 2
+				if list[mid] < c {
+					lo = mid + 1
+				} else {
+					hi = mid
+				}
+			}
+			k = lo
+			if list[k] < c {
+				k++
+				continue
+			}
+		}
+		if k < len(list) && list[k] == c {
+			fn(k, c)
+			k++
+		}
+	}
+}

@@ -1,0 +1,361 @@
+package search
+
+import (
+	"math"
+	"math/bits"
+	"sort"
+	"strings"
+)
+
+// tuning holds the ranking knobs. They were tuned on the dev and judged
+// query sets (see BENCHMARKS.md) and are not per-query hacks.
+type tuning struct {
+	k1, bBody, bHead, bTitle float32
+	headWeight, titleWeight  float32
+	stopWeight               float32 // stop words only score in titles/headings
+	pieceWeight              float32 // pieces of an identifier, relative to the whole
+	fuzzyWeight              float32
+	coordBase                float32 // score multiplier when no term but one matches
+	pageSpread               float32 // share of a page's other sections added to its best
+	secondRatio              float32 // a second section of a page is shown when ≥ this × best
+	maxPerPage               int
+	pageWeight               float32 // weight of the page-level BM25 (whole page as one document)
+	commonFrac               float64 // terms in more than this share of sections only refine (see accumulate)
+	commonMinDF              int     // ... and in more than this many: pruning only pays for long lists
+}
+
+var params = tuning{
+	k1: 1.2, bBody: 0.75, bHead: 0.5, bTitle: 0.5,
+	headWeight: 2, titleWeight: 3,
+	stopWeight:  0.2,
+	pieceWeight: 0.5,
+	fuzzyWeight: 1,
+	coordBase:   0.5,
+	pageSpread:  0.05,
+	secondRatio: 0.95,
+	maxPerPage:  2,
+	pageWeight:  1,
+	commonFrac:  0.02,
+	commonMinDF: 2000,
+}
+
+// scratch is the per-query working memory, pooled because it is sized by
+// the corpus. Per-doc and per-page state sit in one struct each so the hot
+// loops touch one cache line per document.
+type scratch struct {
+	docs      []docAcc
+	touched   []int32  // candidate sections, sorted
+	seen      []uint64 // bitmap of touched sections while accumulating
+	cands     []int32  // candidate pages, sorted
+	pages     []pageAcc
+	pTouched  []int32 // pages with a title match
+	termPages []int32 // pages with a tf for the current term
+}
+
+// docAcc accumulates one section's score and the query terms it matched.
+type docAcc struct {
+	score float32
+	mask  uint32
+}
+
+// pageAcc accumulates a page's title score.
+type pageAcc struct {
+	title  float32
+	mask   uint32
+	body   float32 // page-level BM25 of the body text
+	bmask  uint32
+	tf     uint32 // term frequency of the current query term (see addPageTF)
+	tfTerm int32  // 1 + the query term tf belongs to
+	cand   bool   // the page is in scratch.cands
+}
+
+// ranked is a page in the running top-k, with its best two sections.
+type ranked struct {
+	score              float32
+	page               int32
+	n                  int8 // hits this page contributes (1 or 2)
+	bestDoc, secondDoc int32
+	best, second       float32
+}
+
+func (ix *Index) getScratch() *scratch {
+	if s, ok := ix.pool.Get().(*scratch); ok {
+		return s
+	}
+	return &scratch{docs: make([]docAcc, len(ix.docs)), pages: make([]pageAcc, len(ix.pages)), seen: make([]uint64, (len(ix.docs)+63)/64)}
+}
+
+func (ix *Index) putScratch(s *scratch) {
+	for _, d := range s.touched {
+		s.docs[d] = docAcc{}
+	}
+	for _, p := range s.cands { // every touched page is a candidate
+		s.pages[p] = pageAcc{}
+	}
+	s.touched, s.pTouched, s.cands = s.touched[:0], s.pTouched[:0], s.cands[:0]
+	ix.pool.Put(s)
+}
+
+// idf is BM25's inverse document frequency (always positive).
+func idf(n, df int) float32 {
+	return float32(ln(1 + (float64(n)-float64(df)+0.5)/(float64(df)+0.5)))
+}
+
+// lengthNorm is the denominator part of BM25's term-frequency saturation,
+// precomputed per document: k1·(1 − b + b·len/avg).
+func lengthNorm(length, avg, b float32) float32 {
+	if avg <= 0 {
+		avg = 1
+	}
+	return params.k1 * (1 - b + b*length/avg)
+}
+
+// tfNorm is BM25's saturated, length-normalised term frequency.
+func tfNorm(tf uint16, norm float32) float32 {
+	f := float32(tf)
+	return f * (params.k1 + 1) / (f + norm)
+}
+
+// Search runs a query. Terms are ORed; "quoted phrases" are required. Hits
+// are sections: pages are ranked by their best section's BM25 (section text
+// plus boosted heading and page-title matches) and a page-level BM25, and
+// each page contributes its best section, or its best two when they score
+// about the same. On very large indexes a page that matches only very
+// common query words is neither ranked nor counted in Total (see
+// accumulate). Search is safe for concurrent use.
+func (ix *Index) Search(q Query) Result {
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 10
+	}
+	offset := max(q.Offset, 0)
+	langs := ix.langs
+	if q.Lang != "" {
+		langs = []*language{langOf(q.Lang)}
+	}
+	pq := ix.parse(q.Text, langs)
+	if len(pq.terms) == 0 || len(ix.docs) == 0 {
+		return Result{Hits: []Hit{}}
+	}
+	s := ix.getScratch()
+	defer ix.putScratch(s)
+
+	bitW, totalW := ix.accumulate(s, pq)
+	coord := func(m uint32) float32 {
+		if totalW == 0 {
+			return 1
+		}
+		var got float32
+		for ; m != 0; m &= m - 1 {
+			got += bitW[bits.TrailingZeros32(m)]
+		}
+		return params.coordBase + (1-params.coordBase)*min(got/totalW, 1)
+	}
+
+	// Group sections by page in one sequential pass (candidates and their
+	// sections are both sorted): best and second-best section, and the sum.
+	// Pages are ranked by their best section plus a little of the rest, so
+	// a page that covers the query throughout beats one lucky paragraph.
+	phraseMask := ix.phraseMask(pq)
+	hasPhrase := len(pq.phrases) > 0
+	filtered := q.Section != "" || q.Lang != "" || q.Version != ""
+	total := 0
+	k := offset + limit
+	top := make([]ranked, 0, min(k, len(s.cands)))
+	worse := func(a, b ranked) bool {
+		if a.score != b.score {
+			return a.score < b.score
+		}
+		return a.page > b.page
+	}
+	next := 0
+	for _, p := range s.cands {
+		first, end := ix.pageDoc[p], ix.pageDoc[p+1]
+		skip := filtered && !ix.pageMatches(p, q)
+		pa := s.pages[p]
+		r := ranked{page: p, bestDoc: -1, second: -1}
+		var sum float32
+		titlePhrases := -1 // bitmask of phrases in the page title, computed once per page
+		eval := func(d int32, body float32, m uint32) {
+			m |= pa.mask
+			if hasPhrase {
+				if m&phraseMask != phraseMask {
+					return
+				}
+				if titlePhrases < 0 {
+					titlePhrases = phrasesIn(ix.pages[p].Title, pq.phrases)
+				}
+				if !ix.docHasPhrases(d, pq.phrases, titlePhrases) {
+					return
+				}
+			}
+			sc := (body + pa.title) * coord(m)
+			sum += body
+			switch {
+			case r.bestDoc < 0 || sc > r.best:
+				r.second, r.secondDoc = r.best, r.bestDoc
+				r.best, r.bestDoc = sc, d
+			case sc > r.second:
+				r.second, r.secondDoc = sc, d
+			}
+		}
+		for ; next < len(s.touched) && s.touched[next] < end; next++ {
+			if !skip {
+				d := s.touched[next]
+				eval(d, s.docs[d].score, s.docs[d].mask)
+			}
+		}
+		if !skip && pa.mask != 0 && s.docs[first].mask == 0 {
+			eval(first, 0, 0)
+		}
+		if r.bestDoc < 0 {
+			continue
+		}
+		r.score, r.n = r.best+params.pageSpread*(sum-r.best)+params.pageWeight*pa.body*coord(pa.bmask|pa.mask), 1
+		if params.maxPerPage > 1 && r.secondDoc >= 0 && r.second > 0 && r.second >= params.secondRatio*r.best {
+			r.n = 2
+		}
+		total += int(r.n)
+		top = pushTop(top, k, r, worse)
+	}
+	sortTop(top, func(a, b ranked) bool { return worse(b, a) })
+
+	res := Result{Hits: []Hit{}, Total: total, Fuzzy: pq.fuzzy}
+	n := 0
+	for _, r := range top {
+		// Hit scores are the page's ranking score, scaled for a second
+		// section, so they decrease down the list.
+		docsOf := []int32{r.bestDoc}
+		scores := []float32{r.score}
+		if r.n > 1 {
+			docsOf = append(docsOf, r.secondDoc)
+			scores = append(scores, r.score*r.second/r.best)
+		}
+		for i, d := range docsOf {
+			if n >= offset && len(res.Hits) < limit {
+				res.Hits = append(res.Hits, ix.hit(d, float64(scores[i]), pq))
+			}
+			n++
+		}
+	}
+	return res
+}
+
+// phraseMask is the set of query-term bits a section must have matched to
+// possibly contain every phrase: a cheap filter before scanning text.
+func (ix *Index) phraseMask(pq parsedQuery) uint32 {
+	var m uint32
+	for _, ph := range pq.phrases {
+		for _, leaf := range ph.leaves {
+			for ti, t := range pq.terms {
+				if t.surface == leaf && !t.stop && len(t.ids) > 0 && !t.fuzzy {
+					m |= uint32(1) << (ti % 32)
+				}
+			}
+		}
+	}
+	return m
+}
+
+// phrasesIn returns the bitmask of the phrases that occur in text.
+func phrasesIn(text string, phrases []phrase) int {
+	m := 0
+	for i, ph := range phrases {
+		if i < 31 && phraseIn(text, ph) {
+			m |= 1 << i
+		}
+	}
+	return m
+}
+
+// docHasPhrases reports whether every phrase occurs in the section's
+// heading or text, or in the page title (inTitle, from phrasesIn).
+func (ix *Index) docHasPhrases(d int32, phrases []phrase, inTitle int) bool {
+	dd := ix.docs[d]
+	p := &ix.pages[dd.page]
+	var heading, text string
+	if int(dd.section) < len(p.Sections) {
+		heading, text = p.Sections[dd.section].Heading, p.Sections[dd.section].Text
+	}
+	for i, ph := range phrases {
+		if i < 31 && inTitle&(1<<i) != 0 {
+			continue
+		}
+		if !phraseIn(text, ph) && !phraseIn(heading, ph) {
+			return false
+		}
+	}
+	return true
+}
+
+// pageMatches applies the Section/Lang/Version filters.
+func (ix *Index) pageMatches(p int32, q Query) bool {
+	pg := &ix.pages[p]
+	return (q.Section == "" || strings.EqualFold(pg.Section, q.Section)) &&
+		(q.Lang == "" || strings.EqualFold(pg.Lang, q.Lang)) &&
+		(q.Version == "" || strings.EqualFold(pg.Version, q.Version))
+}
+
+// hit materialises a ranked section.
+func (ix *Index) hit(d int32, score float64, pq parsedQuery) Hit {
+	dd := ix.docs[d]
+	p := &ix.pages[dd.page]
+	h := Hit{Page: p, SectionIndex: int(dd.section), URL: p.SectionURL(int(dd.section)), Score: score}
+	var text string
+	if int(dd.section) < len(p.Sections) {
+		h.Heading, text = p.Sections[dd.section].Heading, p.Sections[dd.section].Text
+	}
+	if dd.section == 0 && summaryMissing(p) {
+		text = p.Summary + "\n\n" + text // indexed that way too
+	}
+	h.Snippet = ix.snippet(text, langOf(p.Lang), pq)
+	if h.URL == "" {
+		h.URL = p.URL
+	}
+	return h
+}
+
+// pushTop keeps the k best items in a min-heap (less = worse).
+func pushTop[T any](h []T, k int, x T, less func(a, b T) bool) []T {
+	if k <= 0 {
+		return h
+	}
+	if len(h) < k {
+		h = append(h, x)
+		for i := len(h) - 1; i > 0; {
+			parent := (i - 1) / 2
+			if !less(h[i], h[parent]) {
+				break
+			}
+			h[i], h[parent] = h[parent], h[i]
+			i = parent
+		}
+		return h
+	}
+	if !less(h[0], x) {
+		return h
+	}
+	h[0] = x
+	for i := 0; ; {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < len(h) && less(h[l], h[m]) {
+			m = l
+		}
+		if r < len(h) && less(h[r], h[m]) {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
+	}
+	return h
+}
+
+// sortTop sorts the kept items best first.
+func sortTop[T any](h []T, before func(a, b T) bool) {
+	sort.Slice(h, func(i, j int) bool { return before(h[i], h[j]) })
+}
+
+func ln(x float64) float64 { return math.Log(x) }

@@ -1,0 +1,156 @@
+package caddymcp
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+	"github.com/mark3labs/mcp-go/mcp"
+)
+
+// ServeHTTP answers requests for the MCP endpoints and passes the others on.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
+	var serve http.Handler
+	stream := false // a request that may stay open: a GET event stream
+	switch {
+	case h.streamable != nil && r.URL.Path == h.Endpoint:
+		serve = h.streamable
+		stream = r.Method == http.MethodGet
+	case h.sse != nil && r.URL.Path == h.SSEEndpoint:
+		serve = h.sse.SSEHandler()
+		stream = true
+	case h.sse != nil && r.URL.Path == h.MessageEndpoint:
+		serve = h.sse.MessageHandler()
+	default:
+		return next.ServeHTTP(w, r)
+	}
+
+	sw := &streamWriter{ResponseWriter: w}
+	if !h.origins.allow(r) {
+		writeJSONRPCError(sw, http.StatusForbidden, mcp.INVALID_REQUEST, "origin not allowed: "+r.Header.Get("Origin"))
+		return nil
+	}
+	if r.Method == http.MethodPost {
+		ok := true
+		if !ok {
+			return nil
+		}
+	}
+
+	if stream {
+		ctx, cancel := context.WithCancel(r.Context())
+		defer cancel()
+		// End the stream when Caddy shuts down or this config is unloaded.
+		stopWatch := context.AfterFunc(h.stopStreams, cancel)
+		defer stopWatch()
+		if serve != h.streamable {
+			// Legacy SSE: let the session id generator link the new session
+			// to this stream, so idle sessions can be ended.
+			slot := &sseSlot{cancel: cancel}
+			ctx = context.WithValue(ctx, sseSlotKey{}, slot)
+			defer func() {
+				if slot.id != "" {
+					h.sseSess.remove(slot.id)
+				}
+			}()
+		} else if id := r.Header.Get("Mcp-Session-Id"); id != "" {
+			defer streamOpened(id)()
+		}
+		r = r.WithContext(ctx)
+	} else if r.URL.Path == h.MessageEndpoint {
+		h.sseSess.touch(r.URL.Query().Get("sessionId"))
+	}
+
+	serve.ServeHTTP(sw, r)
+	return nil
+}
+
+// readBody reads the whole request body, bounded by MaxRequestBody, and
+// replaces r.Body with it. mcp-go reads bodies whole and unbounded, and
+// turns a read error into a 400 parse error; we answer 413 instead.
+func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) bool {
+	if r.ContentLength > h.MaxRequestBody {
+		h.tooLarge(w)
+		return false
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.MaxRequestBody))
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		h.tooLarge(w)
+		return false
+	case err != nil:
+		writeJSONRPCError(w, http.StatusBadRequest, mcp.PARSE_ERROR, "reading request body: "+err.Error())
+		return false
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.ContentLength = int64(len(body))
+	return true
+}
+
+func (h *Handler) tooLarge(w http.ResponseWriter) {
+	// Tell net/http not to keep reading an oversized body for reuse.
+	w.Header().Set("Connection", "close")
+	writeJSONRPCError(w, http.StatusRequestEntityTooLarge, mcp.INVALID_REQUEST,
+		"request body larger than "+humanBytes(h.MaxRequestBody))
+}
+
+// writeJSONRPCError answers with a JSON-RPC error object (id null), so MCP
+// clients can show the reason rather than a bare HTTP status.
+func writeJSONRPCError(w http.ResponseWriter, status, code int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Del("Content-Length")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"jsonrpc": "2.0",
+		"id":      nil,
+		"error":   map[string]any{"code": code, "message": msg},
+	})
+}
+
+// requestInfoKey carries the HTTP request's Caddy replacer into tool calls.
+type requestInfoKey struct{}
+
+// RequestInfo is what tool handlers can learn about the HTTP request that
+// carried an MCP message.
+type RequestInfo struct {
+	// Host is the request's Host header.
+	Host string
+	// RemoteAddr is the client address as seen by Caddy.
+	RemoteAddr string
+	// User is the authenticated user id set by Caddy's auth handlers
+	// (basic_auth, forward_auth copy_headers, ...), if any.
+	User string
+}
+
+// RequestInfoFromContext returns the request info stored for a tool call.
+func RequestInfoFromContext(ctx context.Context) (RequestInfo, bool) {
+	ri, ok := ctx.Value(requestInfoKey{}).(RequestInfo)
+	return ri, ok
+}
+
+// withRequestInfo is the mcp-go HTTP context func for both transports.
+func withRequestInfo(ctx context.Context, r *http.Request) context.Context {
+	ri := RequestInfo{Host: r.Host, RemoteAddr: r.RemoteAddr}
+	if repl, ok := r.Context().Value(caddy.ReplacerCtxKey).(*caddy.Replacer); ok {
+		ri.User, _ = repl.GetString("http.auth.user.id")
+	}
+	return context.WithValue(ctx, requestInfoKey{}, ri)
+}
+
+// humanBytes formats a size for error messages.
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return strconv.FormatInt(n>>20, 10) + " MiB"
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return strconv.FormatInt(n>>10, 10) + " KiB"
+	}
+	return strconv.FormatInt(n, 10) + " bytes"
+}

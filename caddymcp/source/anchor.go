@@ -1,0 +1,72 @@
+package source
+
+import (
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// Anchorize turns heading text into a fragment id the way Hugo (Goldmark's
+// "github" style) does: lowercase, spaces to '-', letters, digits, '-' and
+// '_' kept, every other character dropped ("Food & Drink" -> "food--drink").
+func Anchorize(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(strings.TrimSpace(s)) {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '_':
+			b.WriteRune(r)
+		case unicode.IsSpace(r):
+			b.WriteByte('-')
+		}
+	}
+	return b.String()
+}
+
+// DashAnchorize is the caddyserver.com style: like Anchorize, but '_'
+// also becomes '-' ("client_ip_headers" -> "client-ip-headers",
+// "A/AAAA" -> "aaaaa").
+func DashAnchorize(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(strings.TrimSpace(s)) {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-':
+			b.WriteRune(r)
+		case unicode.IsSpace(r) || r == '_':
+			b.WriteByte('-')
+		}
+	}
+	return b.String()
+}
+
+// anchorFor picks the slug style of the site a URL belongs to.
+func anchorFor(pageURL string) func(string) string {
+	if strings.Contains(pageURL, "caddyserver.com/") {
+		return DashAnchorize
+	}
+	return Anchorize
+}
+
+// anchorSet makes anchors unique within a page the way Hugo does: the second
+// "examples" becomes "examples-1".
+type anchorSet map[string]int
+
+func newAnchorSet() anchorSet { return make(anchorSet) }
+
+func (a anchorSet) unique(id string) string {
+	if id == "" {
+		return ""
+	}
+	n, seen := a[id]
+	a[id] = n + 1
+	if !seen {
+		return id
+	}
+	for {
+		c := id + "-" + strconv.Itoa(n)
+		if _, taken := a[c]; !taken {
+			a[c] = 1
+			return c
+		}
+		n++
+	}
+}

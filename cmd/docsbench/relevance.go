@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/search"
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/search/evalset"
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
+)
+
+func init() {
+	suites["relevance"] = suite{order: 2, desc: "recall@1/@3 and MRR per query kind on the dev and judged sets", run: runRelevance}
+}
+
+// loadRealDocs loads the two real corpora (Caddy + Hugo index.json) the
+// query sets were judged on.
+func loadRealDocs(e *env) ([]source.Page, error) {
+	var specs []source.Spec
+	for _, f := range []string{"caddy-docs.index.json", "hugo-docs.index.json"} {
+		specs = append(specs, source.Spec{Kind: source.KindIndexJSON, Location: filepath.Join(e.shared, f)})
+	}
+	return source.Load(context.Background(), specs)
+}
+
+func runRelevance(e *env) error {
+	pages, err := loadRealDocs(e)
+	if err != nil {
+		return err
+	}
+	ix := search.Build(pages)
+	if e.query != "" {
+		res := ix.Search(search.Query{Text: e.query, Limit: 10})
+		fmt.Printf("%d hits (fuzzy=%v)\n", res.Total, res.Fuzzy)
+		for i, h := range res.Hits {
+			fmt.Printf("%2d %7.3f %s\n   %s\n", i+1, h.Score, h.URL, h.Snippet)
+		}
+		return nil
+	}
+	fmt.Printf("## Relevance (Caddy + Hugo docs, %d pages)\n\n", ix.Len())
+	fmt.Print(evalset.MarkdownHeader)
+	sets := []struct{ name, path string }{
+		{"dev", filepath.Join(e.shared, "queries-dev.json")},
+		{"judged", e.judged},
+	}
+	var misses []string
+	for _, s := range sets {
+		set, err := evalset.Load(s.path)
+		if os.IsNotExist(err) && s.name == "judged" {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		rep := evalset.Evaluate(ix, set)
+		fmt.Print(rep.Markdown(s.name))
+		for _, m := range rep.Misses {
+			top := m.Top
+			if len(top) > 3 {
+				top = top[:3]
+			}
+			misses = append(misses, fmt.Sprintf("- %s [%s] %q rank %d; want %v; top %v", s.name, m.Query.Kind, m.Query.Q, m.Rank, m.Query.Relevant, top))
+		}
+	}
+	fmt.Println()
+	if e.verbose {
+		for _, m := range misses {
+			fmt.Println(m)
+		}
+		fmt.Println()
+	}
+	return nil
+}

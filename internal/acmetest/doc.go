@@ -1,0 +1,9 @@
+// Package acmetest holds end-to-end tests of Caddy's automatic HTTPS for the
+// MCP docs server against a real ACME CA (Pebble, run in-process by package
+// internal/pebble): issuance over HTTP-01 and TLS-ALPN-01, reuse of stored
+// certificates on restart, renewal under a live MCP stream, a CA that is down
+// at start, bad-nonce retries, two instances sharing storage, plain HTTP
+// without a domain, and OCSP stapling against an unreachable responder.
+//
+// The package has no non-test code; everything lives in _test.go files.
+package acmetest
