@@ -45,6 +45,8 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //		max_request_body     <size>
 //		session_idle_timeout <duration>
 //		keepalive            <duration>|off
+//		refresh              <duration>|off
+//		watch                <duration>|off
 //	}
 //
 // `source` may be repeated; earlier sources win when page ids collide.
@@ -134,13 +136,13 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			}
 			h.MaxRequestBody = int64(n)
 
-		case "session_idle_timeout", "keepalive":
+		case "session_idle_timeout", "keepalive", "refresh", "watch":
 			v, err := oneArg(d, opt)
 			if err != nil {
 				return err
 			}
 			var dur time.Duration
-			if v == "off" && opt == "keepalive" {
+			if v == "off" && opt != "session_idle_timeout" {
 				dur = -1
 			} else {
 				dur, err = caddy.ParseDuration(v)
@@ -148,9 +150,14 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 					return d.Errf("%s: %q is not a valid positive duration (e.g. 30m, 25s)", opt, v)
 				}
 			}
-			if opt == "keepalive" {
+			switch opt {
+			case "keepalive":
 				h.KeepAlive = caddy.Duration(dur)
-			} else {
+			case "refresh":
+				h.Refresh = caddy.Duration(dur)
+			case "watch":
+				h.Watch = caddy.Duration(dur)
+			default:
 				h.SessionIdleTimeout = caddy.Duration(dur)
 			}
 

@@ -84,13 +84,15 @@ func TestCaddyfileGood(t *testing.T) {
 			max_request_body 2MB
 			session_idle_timeout 10m
 			keepalive 20s
+			refresh 1h
+			watch off
 		}`, `{"allowed_origins":["https://chatgpt.com","https://claude.ai","http://localhost:6274"],` +
 			`"endpoint":"/api/mcp","instructions":"Search the Example docs first.","keepalive":20000000000,` +
 			`"max_request_body":2000000,"message_endpoint":"/events/message","name":"Example Docs",` +
-			`"public_url":"https://docs.example.com/mcp","session_idle_timeout":600000000000,` +
+			`"public_url":"https://docs.example.com/mcp","refresh":3600000000000,"session_idle_timeout":600000000000,` +
 			`"sources":[{"location":"./public/index.json"},{"base_url":"https://docs.example.com/","location":"./docs"},` +
 			`{"kind":"llms_txt","location":"https://example.com/llms.txt"},{"base_url":"https://example.com/","kind":"site_root","location":"./site"}],` +
-			`"sse_endpoint":"/events"}`},
+			`"sse_endpoint":"/events","watch":-1}`},
 		{"transports off", `mcp {
 			source index.json
 			endpoint off

@@ -50,6 +50,16 @@ type Handler struct {
 	// build page links for sources that have none (Markdown trees).
 	Sources []source.Spec `json:"sources,omitempty"`
 
+	// Refresh is how often remote (http/https) sources are fetched again
+	// (conditional requests: an unchanged source costs a 304). A negative
+	// value disables refreshing. Default: 10m.
+	Refresh caddy.Duration `json:"refresh,omitempty"`
+
+	// Watch is how often local sources are checked for changes (sizes and
+	// modification times); changed pages are re-indexed without a reload.
+	// A negative value disables watching. Default: 2s.
+	Watch caddy.Duration `json:"watch,omitempty"`
+
 	// Name is the server name reported to clients (serverInfo name and
 	// title). Default: "docs".
 	Name string `json:"name,omitempty"`
@@ -145,7 +155,12 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		return fmt.Errorf("allowed_origins: %v", err)
 	}
 
-	h.corpus, h.corpusKey, err = acquireCorpus(ctx, h.Sources, h.logger)
+	h.corpus, h.corpusKey, err = acquireCorpus(ctx, corpus.Options{
+		Specs:   h.Sources,
+		Logger:  h.logger,
+		Refresh: time.Duration(h.Refresh),
+		Watch:   time.Duration(h.Watch),
+	})
 	if err != nil {
 		return err
 	}
@@ -165,6 +180,10 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 
 	ttl := time.Duration(h.SessionIdleTimeout)
 	keepAlive := time.Duration(h.KeepAlive)
+	if keepAlive >= time.Minute {
+		h.logger.Warn("keepalive is not under Caddy's default 1m idle timeouts; idle streams may be cut",
+			zap.Duration("keepalive", keepAlive))
+	}
 	if !h.DisableStreamable {
 		h.sessionIDs = &sessionIDs{ttl: ttl}
 		opts := []server.StreamableHTTPOption{
@@ -179,6 +198,9 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		}
 		if keepAlive > 0 {
 			opts = append(opts, server.WithHeartbeatInterval(keepAlive))
+		}
+		if cors := h.corsOptions(); cors != nil {
+			opts = append(opts, server.WithStreamableHTTPCORS(cors...))
 		}
 		h.streamable = server.NewStreamableHTTPServer(mcpSrv, opts...)
 	}
@@ -198,6 +220,9 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		if keepAlive > 0 {
 			opts = append(opts, server.WithKeepAliveInterval(keepAlive))
 		}
+		if cors := h.corsOptions(); cors != nil {
+			opts = append(opts, server.WithSSECORS(cors...))
+		}
 		h.sse = server.NewSSEServer(mcpSrv, opts...)
 	}
 
@@ -213,6 +238,29 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		go h.sweepSSE(ttl)
 	}
 	return nil
+}
+
+// corsOptions lets the configured browser origins make cross-origin
+// requests (preflight answers and Access-Control-* headers), including the
+// MCP headers browsers would otherwise refuse to send or expose.
+func (h *Handler) corsOptions() []server.CORSOption {
+	if len(h.AllowedOrigins) == 0 {
+		return nil
+	}
+	origins := make([]string, 0, len(h.AllowedOrigins))
+	for _, o := range h.AllowedOrigins {
+		if n, err := normalizeOrigin(o); err == nil {
+			o = n
+		}
+		origins = append(origins, o)
+	}
+	return []server.CORSOption{
+		server.WithCORSAllowedOrigins(origins...),
+		server.WithCORSAllowedHeaders("Content-Type", "Accept", "Authorization", "Last-Event-ID",
+			"Mcp-Session-Id", "MCP-Protocol-Version", "Mcp-Method", "Mcp-Name"),
+		server.WithCORSExposedHeaders("Mcp-Session-Id", "WWW-Authenticate"),
+		server.WithCORSMaxAge(3600),
+	}
 }
 
 func (h *Handler) applyDefaults() {

@@ -102,10 +102,31 @@ func TestOrigin(t *testing.T) {
 			}
 		}
 	}
-	// The legacy endpoints are guarded too.
-	req, _ := http.NewRequest(http.MethodGet, s.base+"/sse", nil)
-	req.Header.Set("Origin", "https://evil.example")
+	// Browser clients of an allowed origin get CORS: the preflight is
+	// answered, MCP headers may be sent, and the session id can be read.
+	req, _ := http.NewRequest(http.MethodOptions, s.base+"/mcp", nil)
+	req.Header.Set("Origin", "https://chatgpt.com")
+	req.Header.Set("Access-Control-Request-Method", "POST")
+	req.Header.Set("Access-Control-Request-Headers", "content-type,mcp-protocol-version")
 	resp, err := hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 204 || resp.Header.Get("Access-Control-Allow-Origin") != "https://chatgpt.com" ||
+		!strings.Contains(resp.Header.Get("Access-Control-Allow-Headers"), "MCP-Protocol-Version") {
+		t.Errorf("preflight: %d %v", resp.StatusCode, resp.Header)
+	}
+	resp, _ = post(t, hc, s.base+"/mcp", initBody, map[string]string{"Origin": "https://chatgpt.com"})
+	if resp.Header.Get("Access-Control-Allow-Origin") != "https://chatgpt.com" ||
+		!strings.Contains(resp.Header.Get("Access-Control-Expose-Headers"), "Mcp-Session-Id") {
+		t.Errorf("CORS headers on POST: %v", resp.Header)
+	}
+
+	// The legacy endpoints are guarded too.
+	req, _ = http.NewRequest(http.MethodGet, s.base+"/sse", nil)
+	req.Header.Set("Origin", "https://evil.example")
+	resp, err = hc.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

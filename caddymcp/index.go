@@ -1,16 +1,13 @@
 package caddymcp
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"sync/atomic"
 
 	"github.com/caddyserver/caddy/v2"
-	"go.uber.org/zap"
 
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/corpus"
-	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
 )
 
 // corpusPool shares indexes between handler instances. On a config reload
@@ -28,27 +25,28 @@ type pooledCorpus struct{ *corpus.Corpus }
 // Destruct closes the corpus when its last user is gone.
 func (p pooledCorpus) Destruct() error { return p.Close() }
 
-// corpusKey is the pool key for a list of sources: their canonical string
-// forms, in order (order is precedence, so it is part of the identity).
-func corpusKey(specs []source.Spec) string {
-	parts := make([]string, len(specs))
-	for i, s := range specs {
+// corpusKey is the pool key for a corpus: the canonical string forms of its
+// sources, in order (order is precedence, so it is part of the identity),
+// and the settings that change how it is kept up to date.
+func corpusKey(opts corpus.Options) string {
+	parts := make([]string, len(opts.Specs))
+	for i, s := range opts.Specs {
 		parts[i] = s.String()
 	}
-	return "caddymcp.corpus\n" + strings.Join(parts, "\n")
+	return fmt.Sprintf("caddymcp.corpus\n%s\nrefresh=%s watch=%s",
+		strings.Join(parts, "\n"), opts.Refresh, opts.Watch)
 }
 
 // acquireCorpus returns the shared corpus for specs, building it if no live
 // config uses the same sources. The caller must release the returned key
 // with corpusPool.Delete.
-func acquireCorpus(ctx caddy.Context, specs []source.Spec, logger *zap.Logger) (*corpus.Corpus, string, error) {
-	key := corpusKey(specs)
+func acquireCorpus(ctx caddy.Context, opts corpus.Options) (*corpus.Corpus, string, error) {
+	key := corpusKey(opts)
 	val, _, err := corpusPool.LoadOrNew(key, func() (caddy.Destructor, error) {
 		corpusBuilds.Add(1)
-		// The corpus outlives this config when a reload keeps its sources,
-		// so it must not inherit the config's context (cancelled when the
-		// config is unloaded).
-		c, err := corpus.Open(context.WithoutCancel(ctx), corpus.Options{Specs: specs, Logger: logger})
+		// ctx bounds the initial load only (the corpus runs its background
+		// refresh on its own context, as it may outlive this config).
+		c, err := corpus.Open(ctx, opts)
 		if err != nil {
 			return nil, err
 		}

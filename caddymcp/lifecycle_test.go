@@ -42,7 +42,7 @@ func TestReloadReusesIndex(t *testing.T) {
 	load(t, s.caddyfile(false, block("one", s.index), ""))
 	t.Cleanup(func() { _ = caddy.Stop() })
 
-	key := corpusKey([]source.Spec{{Location: s.index}})
+	key := corpusKey(corpus.Options{Specs: []source.Spec{{Location: s.index}}})
 	first := pooled(t, key)
 	if first == nil {
 		t.Fatal("no pooled corpus after first load")
@@ -87,7 +87,7 @@ func TestReloadReusesIndex(t *testing.T) {
 	if _, ok := corpusPool.References(key); ok {
 		t.Fatal("old index still pooled after its last config was unloaded")
 	}
-	if pooled(t, corpusKey([]source.Spec{{Location: other}})) == nil {
+	if pooled(t, corpusKey(corpus.Options{Specs: []source.Spec{{Location: other}}})) == nil {
 		t.Fatal("new index not pooled")
 	}
 }
@@ -221,5 +221,40 @@ func readEvent(t *testing.T, br *bufio.Reader) string {
 		if line == "" && data != "" {
 			return strings.TrimPrefix(data, "data: ")
 		}
+	}
+}
+
+// TestLiveReindex: with `watch`, an edited source is re-indexed while
+// Caddy runs, and the MCP tools see the new index without a reload.
+func TestLiveReindex(t *testing.T) {
+	s := startSite(t, false, "mcp {\n\t\tsource INDEX\n\t\twatch 100ms\n\t}", "")
+	ctx := testCtx(t)
+	c := newStreamableClient(t, ctx, s.base+"/mcp", s.httpClient(t), "2025-06-18")
+	initialize(t, ctx, c, "2025-06-18")
+
+	var sr struct {
+		Results []struct{ ID, Title, URL string } `json:"results"`
+	}
+	callJSON(t, ctx, c, "search", map[string]any{"query": "quasar"}, &sr)
+	if len(sr.Results) != 0 {
+		t.Fatalf("quasar found before it was written: %+v", sr.Results)
+	}
+	pages := append(testPages[:len(testPages):len(testPages)], map[string]any{
+		"title": "Quasar Mode", "permalink": "https://docs.example.com/quasar/",
+		"contents": "Quasar mode makes widgets glow.",
+	})
+	b, _ := json.Marshal(pages)
+	if err := os.WriteFile(s.index, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		callJSON(t, ctx, c, "search", map[string]any{"query": "quasar"}, &sr)
+		if len(sr.Results) > 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("edited source not re-indexed within 5s with watch 100ms")
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }

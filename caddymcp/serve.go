@@ -37,7 +37,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 		return nil
 	}
 	if r.Method == http.MethodPost {
-		ok := true
+		ok := h.readBody(sw, r)
 		if !ok {
 			return nil
 		}

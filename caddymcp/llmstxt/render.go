@@ -154,11 +154,11 @@ func sectionName(s string) string {
 
 // linkText escapes a title for Markdown inline text (a link text or a
 // heading) so that a reader, ours included (source.ParseLLMSTxt), gets the
-// title back rather than a link, emphasis, code or an HTML tag: brackets,
-// backslashes, '*', '`' and '<' always; '_' and '~' only where they could
-// delimit emphasis or strikethrough, so "reverse_proxy" stays readable; '&'
-// only where it could start an entity; a trailing '#' that would read as a
-// heading's closing sequence.
+// title back rather than a link, emphasis, code, an HTML tag or entity:
+// brackets, backslashes, '*', '`' and '<' always; '_' and '~' only where
+// they could delimit emphasis or strikethrough, so "reverse_proxy" stays
+// readable; '&' only where it could start an entity ("Q & A" stays); a
+// trailing '#' that would read as a heading's closing sequence.
 func linkText(s string) string { return escapeInline(s, true) }
 
 // headingText escapes a title for a heading line. Brackets there only
@@ -183,7 +183,8 @@ func escapeInline(s string, brackets bool) string {
 		case '~':
 			esc = i > 0 && s[i-1] == '~' || i+1 < len(s) && s[i+1] == '~'
 		case '&':
-			esc = strings.IndexByte(s[i:], ';') > 0
+			// HTML accepts some entities without the ';' ("&amp").
+			esc = i+1 < len(s) && (s[i+1] == '#' || isWordByte(s[i+1]) && s[i+1] < 0x80)
 		case '#':
 			esc = strings.Trim(s[i:], "#") == "" && i > 0 && s[i-1] == ' '
 		}

@@ -45,6 +45,10 @@ type Result struct {
 	// replaced by its nearest indexed words (the other terms still match
 	// exactly).
 	Fuzzy bool
+	// Corrected maps each (lowercased) query word that typo tolerance
+	// replaced to the indexed word that stands in for it ("temlates" →
+	// "templates"), for a "showing results for" line; nil when none.
+	Corrected map[string]string
 }
 
 // Facets lists the values present in the index for each filterable field.

@@ -72,11 +72,12 @@ func buildFuzzy(ix *Index) fuzzyVocab {
 }
 
 // correct returns the term ids of the closest vocabulary words (at most 3,
-// most frequent first), or nil when none is within the typo budget.
-func (fv *fuzzyVocab) correct(ix *Index, q string) []int32 {
+// most frequent first) and the most frequent of those words, or nil when
+// none is within the typo budget.
+func (fv *fuzzyVocab) correct(ix *Index, q string) ([]int32, string) {
 	maxD := maxEdits(len(q))
 	if maxD == 0 {
-		return nil
+		return nil, ""
 	}
 	qm := letterMask(q)
 	var cands []fuzzyWord
@@ -100,7 +101,7 @@ func (fv *fuzzyVocab) correct(ix *Index, q string) []int32 {
 		}
 	}
 	if bestD > maxD {
-		return nil
+		return nil, ""
 	}
 	sort.SliceStable(cands, func(i, j int) bool { return cands[i].df > cands[j].df })
 	var ids []int32
@@ -112,7 +113,7 @@ func (fv *fuzzyVocab) correct(ix *Index, q string) []int32 {
 			ids = append(ids, c.id)
 		}
 	}
-	return ids
+	return ids, cands[0].word
 }
 
 // editDistance is the optimal-string-alignment distance (adjacent

@@ -221,7 +221,7 @@ func Build(pages []source.Page) *Index {
 	for d, l := range bodyLen {
 		pageLen[ix.docs[d].page] += l
 	}
-	ix.pageNorm = norms(pageLen, bodyTotal, params.bBody)
+	ix.pageNorm = norms(pageLen, bodyTotal, params.bPage)
 	for l := range langCount {
 		ix.langs = append(ix.langs, l)
 	}

@@ -32,6 +32,9 @@ type parsedQuery struct {
 	terms   []qterm
 	phrases []phrase // each "quoted phrase"
 	fuzzy   bool
+	// corrected maps each query word typo tolerance replaced to the
+	// indexed word it was replaced by (the most frequent of the nearest).
+	corrected map[string]string
 	// prefixes are the first bytes of every matchable term, for finding
 	// snippet matches (see matchPrefix).
 	prefixes []string
@@ -144,8 +147,12 @@ func (ix *Index) parse(text string, langs []*language) parsedQuery {
 			continue
 		}
 		corrections++
-		if ids := ix.fuzzy.correct(ix, t.surface); len(ids) > 0 {
+		if ids, word := ix.fuzzy.correct(ix, t.surface); len(ids) > 0 {
 			t.ids, t.fuzzy = ids, true
+			if pq.corrected == nil {
+				pq.corrected = map[string]string{}
+			}
+			pq.corrected[t.surface] = word
 			t.weight *= params.fuzzyWeight
 			pq.fuzzy = true
 		}

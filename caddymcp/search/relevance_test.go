@@ -1,6 +1,8 @@
 package search_test
 
 import (
+	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/search"
@@ -39,4 +41,47 @@ func TestRelevanceHugo(t *testing.T) {
 			t.Errorf("%s: recall@3 %.3f (min %.2f), MRR %.3f (min %.2f)", c.file, rep.All.Recall3, c.minR3, rep.All.MRR, c.minMRR)
 		}
 	}
+}
+
+// TestResultsIndependentOfHistory runs the judged queries forwards, then
+// backwards and concurrently on one index: pooled per-query state that
+// leaked from one query into the next would change some result.
+func TestResultsIndependentOfHistory(t *testing.T) {
+	ix := search.Build(loadHugo(t))
+	set, err := evalset.Load("../../testdata/queries/judged.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	qs := set.Queries
+	key := func(r search.Result) string {
+		s := fmt.Sprint(r.Total)
+		for _, h := range r.Hits {
+			s += fmt.Sprintf(" %s %.4f %q", h.URL, h.Score, h.Snippet)
+		}
+		return s
+	}
+	want := make([]string, len(qs))
+	for i, q := range qs {
+		want[i] = key(ix.Search(search.Query{Text: q.Q, Limit: 5}))
+	}
+	for i := len(qs) - 1; i >= 0; i-- {
+		if got := key(ix.Search(search.Query{Text: qs[i].Q, Limit: 5})); got != want[i] {
+			t.Fatalf("%q: result depends on the previous queries:\n%s\n%s", qs[i].Q, got, want[i])
+		}
+	}
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for k := range qs {
+				i := (k*7 + g) % len(qs)
+				if got := key(ix.Search(search.Query{Text: qs[i].Q, Limit: 5})); got != want[i] {
+					t.Errorf("%q: concurrent result differs", qs[i].Q)
+					return
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
 }

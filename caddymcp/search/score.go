@@ -3,7 +3,6 @@ package search
 import (
 	"math"
 	"math/bits"
-	"slices"
 )
 
 // accumulate adds every query term's BM25 contributions to the scratch
@@ -13,11 +12,13 @@ import (
 // Terms are split in two kinds, as in "common terms" queries: generating
 // terms (the distinctive ones) add every section they occur in to the
 // candidates; common terms (stop words, and words in more than
-// params.commonFrac of all sections, and at least params.commonMinDF) only add score to existing candidates.
-// This keeps a query like "how do I use caddy with a proxy" from touching
-// every section of a 100k-page corpus, without changing the ranking of any
-// section that contains a distinctive term. The rarest non-stop term always
-// generates, so a query of only common words still finds everything.
+// params.commonFrac of all sections and more than params.commonMinDF) only
+// add score to existing candidates. This keeps a query like "how do I use
+// caddy with a proxy" from touching every section of a 100k-page corpus,
+// while every section that contains a distinctive term is scored in full
+// (only page-level scores miss common-term hits in non-candidate
+// sections). If no term is distinctive, the rarest one generates, so a
+// query of only common words still finds everything.
 func (ix *Index) accumulate(s *scratch, pq parsedQuery) (bitW [32]float32, totalW float32) {
 	nd, np := len(ix.docs), len(ix.pages)
 	allStop := true
@@ -42,7 +43,7 @@ func (ix *Index) accumulate(s *scratch, pq parsedQuery) (bitW [32]float32, total
 		}
 		if df > params.commonMinDF && float64(df) > params.commonFrac*float64(nd) {
 			common[ti] = true
-		} else {
+		} else if df > 0 {
 			generators++
 		}
 		if len(t.ids) > 0 && (rarest < 0 || df < rarestDF) {
@@ -108,29 +109,27 @@ func (ix *Index) accumulate(s *scratch, pq parsedQuery) (bitW [32]float32, total
 
 	// Candidates in doc order (also makes grouping by page sequential), and
 	// candidate pages: pages of candidate sections plus title matches.
-	// The bitmap yields the touched sections sorted, which a sort of the
-	// touched list would not do cheaply for 10^5 candidates.
+	// The bitmaps yield both lists sorted, which sorting would not do
+	// cheaply for 10^5 candidates, and stay set (until putScratch) for the
+	// membership tests of pass 2.
 	for w, word := range s.seen {
 		for ; word != 0; word &= word - 1 {
 			s.touched = append(s.touched, int32(w<<6+bits.TrailingZeros64(word)))
 		}
-		s.seen[w] = 0
 	}
-	s.cands = s.cands[:0]
 	for _, d := range s.touched {
 		p := ix.docs[d].page
-		if !s.pages[p].cand {
-			s.pages[p].cand = true
-			s.cands = append(s.cands, p)
-		}
+		s.pseen[p>>6] |= 1 << (p & 63)
 	}
 	for _, p := range s.pTouched {
-		if !s.pages[p].cand {
-			s.pages[p].cand = true
-			s.cands = append(s.cands, p)
+		s.pseen[p>>6] |= 1 << (p & 63)
+	}
+	s.cands = s.cands[:0]
+	for w, word := range s.pseen {
+		for ; word != 0; word &= word - 1 {
+			s.cands = append(s.cands, int32(w<<6+bits.TrailingZeros64(word)))
 		}
 	}
-	slices.Sort(s.cands)
 
 	// Pass 2: common terms, only on candidates.
 	for ti, t := range pq.terms {
@@ -142,7 +141,7 @@ func (ix *Index) accumulate(s *scratch, pq parsedQuery) (bitW [32]float32, total
 			if !t.stop {
 				docs, tfs := ix.body.list(id)
 				f := w * idf(nd, len(docs))
-				intersect(docs, s.touched, func(k int, d int32) {
+				intersect(docs, s.touched, s.seen, func(k int, d int32) {
 					a := &s.docs[d]
 					a.score += f * tfNorm(tfs[k], ix.bodyNorm[d])
 					a.mask |= bit
@@ -151,14 +150,14 @@ func (ix *Index) accumulate(s *scratch, pq parsedQuery) (bitW [32]float32, total
 			}
 			docs, tfs := ix.head.list(id)
 			f := w * params.headWeight * idf(nd, len(docs))
-			intersect(docs, s.touched, func(k int, d int32) {
+			intersect(docs, s.touched, s.seen, func(k int, d int32) {
 				a := &s.docs[d]
 				a.score += f * tfNorm(tfs[k], ix.headNorm[d])
 				a.mask |= bit
 			})
 			pages, tfs := ix.title.list(id)
 			f = w * params.titleWeight * idf(np, len(pages))
-			intersect(pages, s.cands, func(k int, p int32) {
+			intersect(pages, s.cands, s.pseen, func(k int, p int32) {
 				a := &s.pages[p]
 				if a.mask == 0 {
 					s.pTouched = append(s.pTouched, p)
@@ -207,23 +206,16 @@ func (s *scratch) flushPageTF(ix *Index, bit uint32, f float32) {
 	s.termPages = s.termPages[:0]
 }
 
-// intersect calls fn(k, id) for every id in both sorted lists, where k is
-// its position in list. It gallops through list, which is usually the long
-// posting list of a common term, while cands is short.
-func intersect(list, cands []int32, fn func(k int, id int32)) {
-	if len(cands)*8 > len(list) {
-		// Similar sizes: a linear merge beats galloping.
-		k := 0
-		for _, c := range cands {
-			for k < len(list) && list[k] < c {
-				k++
-			}
-			if k == len(list) {
-				return
-			}
-			if list[k] == c {
-				fn(k, c)
-				k++
+// intersect calls fn(k, id) for every id in both list and cands (sorted),
+// where k is its position in list; set is cands as a bitmap. A list that is
+// not much longer than cands is scanned against the bitmap (which fits in
+// cache); a much longer one, usually the posting list of a common term, is
+// galloped through.
+func intersect(list, cands []int32, set []uint64, fn func(k int, id int32)) {
+	if len(list) <= 16*len(cands) {
+		for k, id := range list {
+			if set[id>>6]&(1<<(id&63)) != 0 {
+				fn(k, id)
 			}
 		}
 		return

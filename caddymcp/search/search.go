@@ -11,6 +11,7 @@ import (
 // query sets (see BENCHMARKS.md) and are not per-query hacks.
 type tuning struct {
 	k1, bBody, bHead, bTitle float32
+	bPage                    float32 // length normalisation of the page-level BM25
 	headWeight, titleWeight  float32
 	stopWeight               float32 // stop words only score in titles/headings
 	pieceWeight              float32 // pieces of an identifier, relative to the whole
@@ -25,7 +26,7 @@ type tuning struct {
 }
 
 var params = tuning{
-	k1: 1.2, bBody: 0.75, bHead: 0.5, bTitle: 0.5,
+	k1: 1.2, bBody: 0.75, bHead: 0.5, bTitle: 0.5, bPage: 0.75,
 	headWeight: 2, titleWeight: 3,
 	stopWeight:  0.2,
 	pieceWeight: 0.5,
@@ -45,8 +46,9 @@ var params = tuning{
 type scratch struct {
 	docs      []docAcc
 	touched   []int32  // candidate sections, sorted
-	seen      []uint64 // bitmap of touched sections while accumulating
+	seen      []uint64 // bitmap of touched sections
 	cands     []int32  // candidate pages, sorted
+	pseen     []uint64 // bitmap of cands
 	pages     []pageAcc
 	pTouched  []int32 // pages with a title match
 	termPages []int32 // pages with a tf for the current term
@@ -66,7 +68,6 @@ type pageAcc struct {
 	bmask  uint32
 	tf     uint32 // term frequency of the current query term (see addPageTF)
 	tfTerm int32  // 1 + the query term tf belongs to
-	cand   bool   // the page is in scratch.cands
 }
 
 // ranked is a page in the running top-k, with its best two sections.
@@ -82,15 +83,20 @@ func (ix *Index) getScratch() *scratch {
 	if s, ok := ix.pool.Get().(*scratch); ok {
 		return s
 	}
-	return &scratch{docs: make([]docAcc, len(ix.docs)), pages: make([]pageAcc, len(ix.pages)), seen: make([]uint64, (len(ix.docs)+63)/64)}
+	return &scratch{
+		docs: make([]docAcc, len(ix.docs)), seen: make([]uint64, (len(ix.docs)+63)/64),
+		pages: make([]pageAcc, len(ix.pages)), pseen: make([]uint64, (len(ix.pages)+63)/64),
+	}
 }
 
 func (ix *Index) putScratch(s *scratch) {
 	for _, d := range s.touched {
 		s.docs[d] = docAcc{}
+		s.seen[d>>6] = 0
 	}
 	for _, p := range s.cands { // every touched page is a candidate
 		s.pages[p] = pageAcc{}
+		s.pseen[p>>6] = 0
 	}
 	s.touched, s.pTouched, s.cands = s.touched[:0], s.pTouched[:0], s.cands[:0]
 	ix.pool.Put(s)
@@ -220,7 +226,7 @@ func (ix *Index) Search(q Query) Result {
 	}
 	sortTop(top, func(a, b ranked) bool { return worse(b, a) })
 
-	res := Result{Hits: []Hit{}, Total: total, Fuzzy: pq.fuzzy}
+	res := Result{Hits: []Hit{}, Total: total, Fuzzy: pq.fuzzy, Corrected: pq.corrected}
 	n := 0
 	for _, r := range top {
 		// Hit scores are the page's ranking score, scaled for a second

@@ -163,9 +163,12 @@ func TestTypos(t *testing.T) {
 		"instal debain":  "https://example.com/docs/install",
 	} {
 		r := ix.Search(Query{Text: q})
-		if !r.Fuzzy || len(r.Hits) == 0 || !hitIs(r.Hits[0], want) {
+		if !r.Fuzzy || len(r.Hits) == 0 || !hitIs(r.Hits[0], want) || len(r.Corrected) == 0 {
 			t.Errorf("%q: fuzzy=%v %v, want %s", q, r.Fuzzy, urls(r), want)
 		}
+	}
+	if r := ix.Search(Query{Text: "helth checks"}); fmt.Sprint(r.Corrected) != "map[helth:health]" {
+		t.Errorf("corrected: %v", r.Corrected)
 	}
 	// No typo matching for known words, nor wild guesses for short ones.
 	if r := ix.Search(Query{Text: "xq"}); r.Total != 0 || r.Fuzzy {
@@ -348,5 +351,46 @@ func TestCurlyQuotesAndUnicode(t *testing.T) {
 	}
 	if r := ix.Search(Query{Text: "\"ÇA MARCHE\""}); r.Total != 1 {
 		t.Fatalf("non-ASCII phrase, other case: %v", urls(r))
+	}
+}
+
+// TestCommonTermPruning checks the large-corpus path of accumulate on a
+// small corpus by lowering its thresholds: common terms only re-score
+// candidates, and a query of only common (or unknown) words still finds
+// everything.
+func TestCommonTermPruning(t *testing.T) {
+	var pages []source.Page
+	for i := 0; i < 200; i++ {
+		text := fmt.Sprintf("Shared words everywhere. Filler %d.", i)
+		if i%50 == 7 {
+			text += " A rare marker word, shared again."
+		}
+		pages = append(pages, page(fmt.Sprintf("example.com/p/%d", i), fmt.Sprintf("Page %d", i), "en", text))
+	}
+	ix := Build(pages)
+	exhaustive := ix.Search(Query{Text: "shared marker", Limit: 3})
+	saved := params
+	defer func() { params = saved }()
+	params.commonMinDF, params.commonFrac = 10, 0.05
+	pruned := ix.Search(Query{Text: "shared marker", Limit: 3})
+	if pruned.Total != 4 || exhaustive.Total != 200 {
+		t.Fatalf("totals: pruned %d, exhaustive %d", pruned.Total, exhaustive.Total)
+	}
+	if fmt.Sprint(urls(pruned)) != fmt.Sprint(urls(exhaustive)) {
+		t.Fatalf("pruning changed the top hits:\n%v\n%v", urls(pruned), urls(exhaustive))
+	}
+	for i := range pruned.Hits {
+		if d := pruned.Hits[i].Score - exhaustive.Hits[i].Score; d > 1e-3 || d < -1e-3 {
+			t.Fatalf("score %d differs: %v vs %v", i, pruned.Hits[i].Score, exhaustive.Hits[i].Score)
+		}
+	}
+	for _, q := range []string{"shared", "shared everywhere", "shared qqqqqqqqqq"} {
+		if r := ix.Search(Query{Text: q}); r.Total != 200 {
+			t.Errorf("%q: total %d, want 200", q, r.Total)
+		}
+	}
+	// Pooled state (bitmaps included) is clean after those queries.
+	if again := ix.Search(Query{Text: "shared marker", Limit: 3}); fmt.Sprint(urls(again), again.Total) != fmt.Sprint(urls(pruned), pruned.Total) {
+		t.Fatalf("second run differs: %v", urls(again))
 	}
 }

@@ -76,7 +76,7 @@ func TestTune(t *testing.T) {
 	base := params
 	defer func() { params = base }()
 	knobs := map[string]*float32{
-		"k1": &params.k1, "bBody": &params.bBody, "bHead": &params.bHead, "bTitle": &params.bTitle,
+		"k1": &params.k1, "bBody": &params.bBody, "bHead": &params.bHead, "bTitle": &params.bTitle, "bPage": &params.bPage,
 		"headWeight": &params.headWeight, "titleWeight": &params.titleWeight, "stopWeight": &params.stopWeight,
 		"pieceWeight": &params.pieceWeight, "fuzzyWeight": &params.fuzzyWeight, "coordBase": &params.coordBase,
 		"pageSpread": &params.pageSpread, "secondRatio": &params.secondRatio, "pageWeight": &params.pageWeight,
