@@ -5,10 +5,24 @@
 //
 // Minimal Caddyfile:
 //
-//	example.com {
+//	docs.example.com {
 //		mcp {
 //			source ./public/index.json
 //		}
 //		file_server
 //	}
+//
+// Things the handler takes care of so that mcp-go works inside Caddy:
+// flushing through Caddy's wrapped response writers (and `encode`),
+// no hop-by-hop headers (HTTP/2, HTTP/3), the MCP Origin check (mcp-go's
+// loopback Host check is off, since it rejects proxied requests), a request
+// body limit, idle session expiry for both transports, and ending open
+// streams when Caddy stops or reloads, so neither waits for them.
+//
+// Deployment notes: a server-level `write` timeout (Caddyfile `servers {
+// timeouts { write ... } }`) cuts event streams after that time; leave it
+// unset or long. mcp-go validates no tokens: put Caddy's basic_auth,
+// forward_auth, etc. in front of `mcp` (they sort before it) to require
+// authentication. Sessions live in memory: legacy SSE sessions end on a
+// config reload, streamable HTTP sessions survive it.
 package caddymcp

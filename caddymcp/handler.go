@@ -193,7 +193,6 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 			server.WithDisableLocalhostProtection(true),
 			server.WithSessionIdManager(h.sessionIDs),
 			server.WithSessionIdleTTL(ttl),
-			server.WithHTTPContextFunc(withRequestInfo),
 			server.WithStreamableHTTPLogger(ctx.Slogger()),
 		}
 		if keepAlive > 0 {
@@ -215,7 +214,6 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 			server.WithDynamicBasePath(func(*http.Request, string) string { return "/" }),
 			server.WithUseFullURLForMessageEndpoint(false),
 			server.WithSessionIDGenerator(h.sseSess.generate),
-			server.WithSSEContextFunc(withRequestInfo),
 		}
 		if keepAlive > 0 {
 			opts = append(opts, server.WithKeepAliveInterval(keepAlive))

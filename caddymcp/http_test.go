@@ -325,3 +325,24 @@ func checkStreamHead(t *testing.T, what, head string) {
 		t.Errorf("%s: not an event stream:\n%s", what, head)
 	}
 }
+
+// TestCustomPathsAndOff: endpoints move where configured, and a transport
+// that is off leaves its paths to the next handler.
+func TestCustomPathsAndOff(t *testing.T) {
+	s := startSite(t, false, "mcp {\n\t\tsource INDEX\n\t\tendpoint /api/mcp\n\t\tsse off\n\t}", "")
+	hc := s.httpClient(t)
+	ctx := testCtx(t)
+	c := newStreamableClient(t, ctx, s.base+"/api/mcp", hc, "2025-11-25")
+	initialize(t, ctx, c, "2025-11-25")
+	exercise(t, ctx, c)
+	for _, path := range []string{"/mcp", "/sse", "/message"} {
+		resp, err := hc.Get(s.base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 404 || resp.Header.Get("Content-Type") == "text/event-stream" {
+			t.Errorf("GET %s with sse off: %d %s, want file_server's 404", path, resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+	}
+}

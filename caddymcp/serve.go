@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 	"github.com/mark3labs/mcp-go/mcp"
 )
@@ -112,36 +111,6 @@ func writeJSONRPCError(w http.ResponseWriter, status, code int, msg string) {
 		"id":      nil,
 		"error":   map[string]any{"code": code, "message": msg},
 	})
-}
-
-// requestInfoKey carries the HTTP request's Caddy replacer into tool calls.
-type requestInfoKey struct{}
-
-// RequestInfo is what tool handlers can learn about the HTTP request that
-// carried an MCP message.
-type RequestInfo struct {
-	// Host is the request's Host header.
-	Host string
-	// RemoteAddr is the client address as seen by Caddy.
-	RemoteAddr string
-	// User is the authenticated user id set by Caddy's auth handlers
-	// (basic_auth, forward_auth copy_headers, ...), if any.
-	User string
-}
-
-// RequestInfoFromContext returns the request info stored for a tool call.
-func RequestInfoFromContext(ctx context.Context) (RequestInfo, bool) {
-	ri, ok := ctx.Value(requestInfoKey{}).(RequestInfo)
-	return ri, ok
-}
-
-// withRequestInfo is the mcp-go HTTP context func for both transports.
-func withRequestInfo(ctx context.Context, r *http.Request) context.Context {
-	ri := RequestInfo{Host: r.Host, RemoteAddr: r.RemoteAddr}
-	if repl, ok := r.Context().Value(caddy.ReplacerCtxKey).(*caddy.Replacer); ok {
-		ri.User, _ = repl.GetString("http.auth.user.id")
-	}
-	return context.WithValue(ctx, requestInfoKey{}, ri)
 }
 
 // humanBytes formats a size for error messages.

@@ -124,6 +124,8 @@ func startCaddy(ctx context.Context, bin, dir, corpus string, bodySize int) (*ca
 	}
 	p.cmd = exec.Command(bin, "run", "--config", cfgPath, "--adapter", "caddyfile")
 	p.cmd.Dir = dir
+	// Never outlive the harness (a killed `go test`, a timeout).
+	p.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	// Keep Caddy's autosave and data out of the real home directory.
 	p.cmd.Env = append(os.Environ(),
 		"XDG_CONFIG_HOME="+filepath.Join(dir, "config"),

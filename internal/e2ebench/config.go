@@ -51,6 +51,11 @@ type Config struct {
 	// `go tool pprof <caddy binary> <file>`.
 	CPUProfile string
 
+	// HeapProfiles, when set, is a directory to write Caddy heap profiles
+	// to, before and with the streams open (<kind>-before.pprof,
+	// <kind>-open.pprof); compare with `go tool pprof -diff_base`.
+	HeapProfiles string
+
 	// Timeout bounds the whole run. Default: 5m.
 	Timeout time.Duration
 }

@@ -80,11 +80,11 @@ func TestRunQuick(t *testing.T) {
 	if caddyCPU <= 0 {
 		t.Error("no Caddy CPU time measured over 120 requests")
 	}
-	if len(rep.Memory) != 2 {
-		t.Fatalf("got %d memory rows, want 2", len(rep.Memory))
+	if len(rep.Memory) != 3 {
+		t.Fatalf("got %d memory rows, want 3", len(rep.Memory))
 	}
 	for _, m := range rep.Memory {
-		if m.Opened != 20 || m.HeapPerSession <= 0 || m.GoroutinesPerSession < 1 {
+		if m.Opened != 20 || m.HeapStackPerSession <= 0 || m.GoroutinesPerSession < 1 {
 			t.Errorf("%s: opened %d, heap %.0f B/stream, %.1f goroutines/stream; want 20, >0, >=1",
 				m.Kind, m.Opened, m.HeapPerSession, m.GoroutinesPerSession)
 		}
@@ -152,7 +152,8 @@ func TestErrorsCounted(t *testing.T) {
 //
 // Set E2EBENCH_MD to a file name to also write the Markdown report there,
 // and E2EBENCH_CPUPROFILE to write a CPU profile of Caddy during a search
-// phase (see Config.CPUProfile).
+// phase (see Config.CPUProfile), E2EBENCH_HEAPPROFILES to a directory for
+// heap profiles around the memory measurements (Config.HeapProfiles).
 func BenchmarkE2E(b *testing.B) {
 	if testing.Short() {
 		b.Skip("end-to-end benchmark: skipped under -short")
@@ -160,6 +161,7 @@ func BenchmarkE2E(b *testing.B) {
 	cfg := DefaultConfig()
 	cfg.CaddyBin = caddyBin(b)
 	cfg.CPUProfile = os.Getenv("E2EBENCH_CPUPROFILE")
+	cfg.HeapProfiles = os.Getenv("E2EBENCH_HEAPPROFILES")
 	for range b.N {
 		rep, err := Run(context.Background(), cfg)
 		if err != nil {
@@ -173,7 +175,7 @@ func BenchmarkE2E(b *testing.B) {
 			}
 		}
 		for i, m := range rep.Memory {
-			b.ReportMetric(m.HeapStackPerSession, []string{"sse", "streamable"}[i]+"_B/session")
+			b.ReportMetric(m.HeapStackPerSession, []string{"idle_conn", "sse", "streamable"}[i]+"_B/session")
 		}
 		for _, l := range rep.Latency {
 			if l.Mode != ModeRespond {

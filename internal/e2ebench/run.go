@@ -3,6 +3,7 @@ package e2ebench
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"runtime"
 	"strings"
@@ -51,8 +52,8 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	}
 
 	// Memory first, on a server that has not yet seen load.
-	for _, kind := range []streamKind{streamSSE, streamStreamable} {
-		m, err := measureStreams(ctx, p, kind, cfg.Sessions)
+	for _, kind := range []streamKind{streamIdle, streamSSE, streamStreamable} {
+		m, err := measureStreams(ctx, p, kind, cfg.Sessions, cfg.HeapProfiles)
 		rep.Memory = append(rep.Memory, newMemory(m))
 		if err != nil {
 			return rep, fmt.Errorf("%s: %v (caddy log: %s)", kind, err, p.logs.String())
@@ -89,6 +90,9 @@ func throughput(ctx context.Context, p *caddyProc, cfg Config, h2 bool, modes []
 	httpName := "HTTP/1.1"
 	if h2 {
 		httpName = "HTTP/2"
+	}
+	if err := checkProto(ctx, c, p, h2); err != nil {
+		return nil, err
 	}
 	reqs := make([]*requester, len(modes))
 	for i, m := range modes {
@@ -138,6 +142,21 @@ func throughput(ctx context.Context, p *caddyProc, cfg Config, h2 bool, modes []
 		}
 	}
 	return out, nil
+}
+
+// checkProto makes sure c speaks the HTTP version the rows are labelled
+// with.
+func checkProto(ctx context.Context, c *http.Client, p *caddyProc, h2 bool) error {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, p.url("/static"), nil)
+	resp, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if want := map[bool]int{false: 1, true: 2}[h2]; resp.ProtoMajor != want {
+		return fmt.Errorf("client speaks %s, want HTTP/%d", resp.Proto, want)
+	}
+	return nil
 }
 
 // averageAnswer runs each query once (2026-07-28) and returns the mean

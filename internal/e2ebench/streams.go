@@ -3,10 +3,12 @@ package e2ebench
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,6 +28,11 @@ type memSample struct {
 // statistics from the admin API's /debug/pprof endpoints and RSS from /proc.
 func (p *caddyProc) sample(ctx context.Context) (memSample, error) {
 	var s memSample
+	// Objects in sync.Pools (net/http's bufio readers and writers, TLS
+	// buffers) survive one GC in the pools' victim cache, so collect twice.
+	if _, err := p.adminGet(ctx, "/debug/pprof/heap?gc=1"); err != nil {
+		return s, err
+	}
 	heap, err := p.adminGet(ctx, "/debug/pprof/heap?gc=1&debug=1")
 	if err != nil {
 		return s, err
@@ -69,6 +76,20 @@ func (p *caddyProc) cpuProfile(ctx context.Context, file string, d time.Duration
 	return os.WriteFile(file, []byte(prof), 0o644)
 }
 
+// heapProfile saves Caddy's heap profile as dir/<kind>-<when>.pprof, when
+// dir is set. The sample just before has run the GC.
+func (p *caddyProc) heapProfile(ctx context.Context, dir string, kind streamKind, when string) error {
+	if dir == "" {
+		return nil
+	}
+	prof, err := p.adminGet(ctx, "/debug/pprof/heap")
+	if err != nil {
+		return err
+	}
+	name := map[streamKind]string{streamIdle: "idle", streamSSE: "sse", streamStreamable: "streamable"}[kind]
+	return os.WriteFile(filepath.Join(dir, name+"-"+when+".pprof"), []byte(prof), 0o644)
+}
+
 func (p *caddyProc) adminGet(ctx context.Context, path string) (string, error) {
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, p.adminURL(path), nil)
 	resp, err := p.admin.Do(req)
@@ -87,6 +108,7 @@ func (p *caddyProc) adminGet(ctx context.Context, path string) (string, error) {
 type streamKind string
 
 const (
+	streamIdle       streamKind = "baseline: idle HTTP/1.1 keep-alive TLS connection"
 	streamSSE        streamKind = "legacy SSE session (GET /sse)"
 	streamStreamable streamKind = "streamable GET stream (2025-06-18 session)"
 )
@@ -143,6 +165,9 @@ func openStreams(ctx context.Context, p *caddyProc, kind streamKind, n int) (int
 // openStream opens one stream and returns its open body once the server
 // has answered (SSE: after the endpoint event).
 func openStream(ctx context.Context, c *http.Client, p *caddyProc, kind streamKind) (io.Closer, error) {
+	if kind == streamIdle {
+		return openIdle(ctx, p)
+	}
 	path := "/sse"
 	h := http.Header{}
 	h.Set("Accept", "text/event-stream")
@@ -192,10 +217,13 @@ type memResult struct {
 
 // measureStreams samples memory, opens n streams, samples again, closes
 // them and waits for the server to release them.
-func measureStreams(ctx context.Context, p *caddyProc, kind streamKind, n int) (memResult, error) {
+func measureStreams(ctx context.Context, p *caddyProc, kind streamKind, n int, profDir string) (memResult, error) {
 	res := memResult{Kind: kind, Wanted: n}
 	var err error
 	if res.Before, err = p.sample(ctx); err != nil {
+		return res, err
+	}
+	if err := p.heapProfile(ctx, profDir, kind, "before"); err != nil {
 		return res, err
 	}
 	opened, closeAll, openErr := openStreams(ctx, p, kind, n)
@@ -203,6 +231,9 @@ func measureStreams(ctx context.Context, p *caddyProc, kind streamKind, n int) (
 	// Let handshakes and handler goroutines settle.
 	time.Sleep(300 * time.Millisecond)
 	res.Open, err = p.sample(ctx)
+	if err == nil {
+		err = p.heapProfile(ctx, profDir, kind, "open")
+	}
 	closeAll()
 	if err != nil {
 		return res, err
@@ -230,4 +261,30 @@ func (m memResult) perSession() (heap, heapStack, rss float64) {
 	heapStack = float64(m.Open.HeapAlloc+m.Open.StackInuse-m.Before.HeapAlloc-m.Before.StackInuse) / n
 	rss = float64(m.Open.RSS-m.Before.RSS) / n
 	return
+}
+
+// openIdle opens a TLS connection, makes one keep-alive GET /static on it
+// and leaves it idle: what any client connection costs Caddy, session or not.
+func openIdle(ctx context.Context, p *caddyProc) (io.Closer, error) {
+	raw, err := loopbackDial(ctx, "tcp", p.url("")[len("https://"):])
+	if err != nil {
+		return nil, err
+	}
+	conn := tls.Client(raw, &tls.Config{RootCAs: p.roots, ServerName: "localhost", NextProtos: []string{"http/1.1"}})
+	req, _ := http.NewRequest(http.MethodGet, p.url("/static"), nil)
+	if err = req.Write(conn); err == nil {
+		var resp *http.Response
+		if resp, err = http.ReadResponse(bufio.NewReader(conn), req); err == nil {
+			_, err = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if err == nil && resp.StatusCode != http.StatusOK {
+				err = fmt.Errorf("GET /static: %s", resp.Status)
+			}
+		}
+	}
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return conn, nil
 }
