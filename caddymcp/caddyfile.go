@@ -47,6 +47,10 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //		keepalive            <duration>|off
 //		refresh              <duration>|off
 //		watch                <duration>|off
+//		reload               <duration>|off
+//		fetch_timeout        <duration>
+//		max_source_size      <size>
+//		llms_txt             on|off
 //	}
 //
 // `source` may be repeated; earlier sources win when page ids collide.
@@ -125,24 +129,43 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			}
 			h.AllowedOrigins = append(h.AllowedOrigins, args...)
 
-		case "max_request_body":
+		case "max_request_body", "max_source_size":
 			v, err := oneArg(d, opt)
 			if err != nil {
 				return err
 			}
 			n, err := humanize.ParseBytes(v)
 			if err != nil || n == 0 || n > 1<<40 {
-				return d.Errf("max_request_body: %q is not a valid size (e.g. 1MB, 512KiB)", v)
+				return d.Errf("%s: %q is not a valid size (e.g. 1MB, 512KiB)", opt, v)
 			}
-			h.MaxRequestBody = int64(n)
+			if opt == "max_source_size" {
+				h.MaxSourceSize = int64(n)
+			} else {
+				h.MaxRequestBody = int64(n)
+			}
 
-		case "session_idle_timeout", "keepalive", "refresh", "watch":
+		case "llms_txt":
+			v, err := oneArg(d, opt)
+			if err != nil {
+				return err
+			}
+			switch v {
+			case "on":
+			case "off":
+				h.DisableLLMSTxt = true
+			default:
+				return d.Errf("llms_txt: want on or off, got %q", v)
+			}
+
+		case "session_idle_timeout", "keepalive", "refresh", "watch", "reload", "fetch_timeout":
 			v, err := oneArg(d, opt)
 			if err != nil {
 				return err
 			}
 			var dur time.Duration
-			if v == "off" && opt != "session_idle_timeout" {
+			if v == "off" && opt == "reload" {
+				dur = 0 // the default: never
+			} else if v == "off" && opt != "session_idle_timeout" && opt != "fetch_timeout" {
 				dur = -1
 			} else {
 				dur, err = caddy.ParseDuration(v)
@@ -157,6 +180,10 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				h.Refresh = caddy.Duration(dur)
 			case "watch":
 				h.Watch = caddy.Duration(dur)
+			case "reload":
+				h.Reload = caddy.Duration(dur)
+			case "fetch_timeout":
+				h.FetchTimeout = caddy.Duration(dur)
 			default:
 				h.SessionIdleTimeout = caddy.Duration(dur)
 			}

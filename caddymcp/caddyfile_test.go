@@ -86,10 +86,15 @@ func TestCaddyfileGood(t *testing.T) {
 			keepalive 20s
 			refresh 1h
 			watch off
+			reload 5m
+			fetch_timeout 10s
+			max_source_size 10MiB
+			llms_txt off
 		}`, `{"allowed_origins":["https://chatgpt.com","https://claude.ai","http://localhost:6274"],` +
-			`"endpoint":"/api/mcp","instructions":"Search the Example docs first.","keepalive":20000000000,` +
-			`"max_request_body":2000000,"message_endpoint":"/events/message","name":"Example Docs",` +
-			`"public_url":"https://docs.example.com/mcp","refresh":3600000000000,"session_idle_timeout":600000000000,` +
+			`"disable_llms_txt":true,"endpoint":"/api/mcp","fetch_timeout":10000000000,` +
+			`"instructions":"Search the Example docs first.","keepalive":20000000000,` +
+			`"max_request_body":2000000,"max_source_size":10485760,"message_endpoint":"/events/message","name":"Example Docs",` +
+			`"public_url":"https://docs.example.com/mcp","refresh":3600000000000,"reload":300000000000,"session_idle_timeout":600000000000,` +
 			`"sources":[{"location":"./public/index.json"},{"base_url":"https://docs.example.com/","location":"./docs"},` +
 			`{"kind":"llms_txt","location":"https://example.com/llms.txt"},{"base_url":"https://example.com/","kind":"site_root","location":"./site"}],` +
 			`"sse_endpoint":"/events","watch":-1}`},
@@ -104,6 +109,17 @@ func TestCaddyfileGood(t *testing.T) {
 			keepalive off
 			max_request_body 512KiB
 		}`, `{"disable_sse":true,"keepalive":-1,"max_request_body":524288,"sources":[{"location":"index.json"}]}`},
+		{"freshness defaults spelled out", `mcp {
+			source index.json
+			reload off
+			llms_txt on
+			max_source_size 50MB
+		}`, `{"max_source_size":50000000,"sources":[{"location":"index.json"}]}`},
+		{"llms_txt off frees its paths", `mcp {
+			source index.json
+			endpoint /llms.txt
+			llms_txt off
+		}`, `{"disable_llms_txt":true,"endpoint":"/llms.txt","sources":[{"location":"index.json"}]}`},
 		{"origin wildcard", `mcp {
 			source index.json
 			allowed_origins *
@@ -174,6 +190,17 @@ func TestCaddyfileErrors(t *testing.T) {
 		{"zero size", "mcp {\nsource a\nmax_request_body 0\n}", `max_request_body: "0" is not a valid size (e.g. 1MB, 512KiB)`},
 		{"bad duration", "mcp {\nsource a\nsession_idle_timeout soon\n}", `session_idle_timeout: "soon" is not a valid positive duration (e.g. 30m, 25s)`},
 		{"negative duration", "mcp {\nsource a\nkeepalive -5s\n}", `keepalive: "-5s" is not a valid positive duration (e.g. 30m, 25s)`},
+		{"bad source size", "mcp {\nsource a\nmax_source_size huge\n}", `max_source_size: "huge" is not a valid size (e.g. 1MB, 512KiB)`},
+		{"zero source size", "mcp {\nsource a\nmax_source_size 0\n}", `max_source_size: "0" is not a valid size (e.g. 1MB, 512KiB)`},
+		{"source size twice", "mcp {\nsource a\nmax_source_size 1MB\nmax_source_size 2MB\n}", "max_source_size: specified more than once"},
+		{"fetch_timeout off", "mcp {\nsource a\nfetch_timeout off\n}", `fetch_timeout: "off" is not a valid positive duration (e.g. 30m, 25s)`},
+		{"fetch_timeout zero", "mcp {\nsource a\nfetch_timeout 0s\n}", `fetch_timeout: "0s" is not a valid positive duration (e.g. 30m, 25s)`},
+		{"fetch_timeout missing", "mcp {\nsource a\nfetch_timeout\n}", "fetch_timeout: want exactly one value, got 0"},
+		{"bad reload", "mcp {\nsource a\nreload sometimes\n}", `reload: "sometimes" is not a valid positive duration (e.g. 30m, 25s)`},
+		{"negative reload", "mcp {\nsource a\nreload -1m\n}", `reload: "-1m" is not a valid positive duration (e.g. 30m, 25s)`},
+		{"bad llms_txt", "mcp {\nsource a\nllms_txt yes\n}", `llms_txt: want on or off, got "yes"`},
+		{"endpoint on llms.txt", "mcp {\nsource a\nendpoint /llms.txt\n}", "endpoint: path \"/llms.txt\" is also served as llms.txt; pick another path or set `llms_txt off`"},
+		{"sse on llms-full.txt", "mcp {\nsource a\nsse /sse /llms-full.txt\n}", `sse message: path "/llms-full.txt" is also served as llms.txt`},
 		{"bad public_url", "mcp {\nsource a\npublic_url /mcp\n}", `public_url: "/mcp" must be an absolute http:// or https:// URL`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -200,6 +227,11 @@ func TestJSONValidate(t *testing.T) {
 		{`{"sources":[{"location":"a"}],"session_idle_timeout":"-1s"}`, "session_idle_timeout: must not be negative"},
 		{`{"sources":[{"location":"a"}],"disable_sse":true,"disable_streamable":true}`, "both transports are off"},
 		{`{"sources":[{"location":"a"}],"message_endpoint":"/mcp"}`, `sse message: path "/mcp" is already used by endpoint`},
+		{`{"sources":[{"location":"a"}],"fetch_timeout":"-1s"}`, "fetch_timeout: must not be negative"},
+		{`{"sources":[{"location":"a"}],"max_source_size":-5}`, "max_source_size: must not be negative"},
+		{`{"sources":[{"location":"a"}],"endpoint":"/llms.txt"}`, `endpoint: path "/llms.txt" is also served as llms.txt`},
+		{`{"sources":[{"location":"a"}],"endpoint":"/llms.txt","disable_llms_txt":true}`, ""},
+		{`{"sources":[{"location":"a"}],"reload":"-1s","fetch_timeout":"5s","max_source_size":1024}`, ""},
 		{`{"sources":[{"location":"a"}]}`, ""},
 	} {
 		var h Handler

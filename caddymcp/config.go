@@ -74,8 +74,24 @@ func (h *Handler) check() error {
 		}
 	}
 
+	if !h.DisableLLMSTxt {
+		// Registered last, so the message names the MCP option to change
+		// (or says how to free the path).
+		for _, p := range []string{LLMSTxtPath, LLMSFullTxtPath} {
+			if other, dup := paths[p]; dup {
+				return fmt.Errorf("%s: path %q is also served as llms.txt; pick another path or set `llms_txt off`", other, p)
+			}
+		}
+	}
+
 	if h.MaxRequestBody < 0 {
 		return fmt.Errorf("max_request_body: must not be negative (got %d)", h.MaxRequestBody)
+	}
+	if h.FetchTimeout < 0 {
+		return fmt.Errorf("fetch_timeout: must not be negative (got %s)", time.Duration(h.FetchTimeout))
+	}
+	if h.MaxSourceSize < 0 {
+		return fmt.Errorf("max_source_size: must not be negative (got %d)", h.MaxSourceSize)
 	}
 	if h.SessionIdleTimeout < 0 {
 		return fmt.Errorf("session_idle_timeout: must not be negative (got %s)", time.Duration(h.SessionIdleTimeout))

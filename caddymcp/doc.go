@@ -12,6 +12,13 @@
 //		file_server
 //	}
 //
+// The handler also serves /llms.txt and /llms-full.txt rendered from the
+// index (`llms_txt off` leaves them to the next handler), keeps the index
+// fresh (`refresh` for URL sources, `watch` and `reload` for local ones),
+// tells MCP clients how fresh it is (the instructions and the docs://status
+// resource), and adds GET /mcp/sources and POST /mcp/reindex to Caddy's
+// admin API (module admin.api.mcp).
+//
 // Things the handler takes care of so that mcp-go works inside Caddy:
 // flushing through Caddy's wrapped response writers (and `encode`),
 // no hop-by-hop headers (HTTP/2, HTTP/3), the MCP Origin check (mcp-go's

@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/corpus"
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/llmstxt"
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/mcptools"
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
 )
@@ -59,6 +60,29 @@ type Handler struct {
 	// modification times); changed pages are re-indexed without a reload.
 	// A negative value disables watching. Default: 2s.
 	Watch caddy.Duration `json:"watch,omitempty"`
+
+	// Reload re-reads local sources on this interval even when their sizes
+	// and modification times look unchanged (for file systems whose mtimes
+	// cannot be trusted, e.g. some network mounts). The index is rebuilt
+	// only when the pages differ. Zero or negative: never. Default: off.
+	Reload caddy.Duration `json:"reload,omitempty"`
+
+	// FetchTimeout bounds one fetch of a remote source, body included; a
+	// fetch that takes longer fails and the source keeps its last good
+	// pages. Default: 30s.
+	FetchTimeout caddy.Duration `json:"fetch_timeout,omitempty"`
+
+	// MaxSourceSize is the largest remote source body accepted, in bytes
+	// (after decompression); a larger one fails and the source keeps its
+	// last good pages. It guards memory against a runaway or hostile
+	// server. Default: 50 MiB.
+	MaxSourceSize int64 `json:"max_source_size,omitempty"`
+
+	// DisableLLMSTxt stops the handler from serving /llms.txt and
+	// /llms-full.txt (https://llmstxt.org) rendered from the index, leaving
+	// those paths to the next handler (e.g. file_server, when the site
+	// generator writes its own llms.txt).
+	DisableLLMSTxt bool `json:"disable_llms_txt,omitempty"`
 
 	// Name is the server name reported to clients (serverInfo name and
 	// title). Default: "docs".
@@ -117,6 +141,9 @@ type Handler struct {
 
 	corpus     *corpus.Corpus
 	corpusKey  string
+	llms       http.Handler // /llms.txt; nil when disabled
+	llmsFull   http.Handler // /llms-full.txt; nil when disabled
+	kinds      []string     // effective kind of each source, for the status
 	origins    originPolicy
 	streamable *server.StreamableHTTPServer
 	sse        *server.SSEServer
@@ -156,15 +183,19 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	}
 
 	h.corpus, h.corpusKey, err = acquireCorpus(ctx, corpus.Options{
-		Specs:   h.Sources,
-		Logger:  h.logger,
-		Refresh: time.Duration(h.Refresh),
-		Watch:   time.Duration(h.Watch),
+		Specs:          h.Sources,
+		Logger:         h.logger,
+		Refresh:        time.Duration(h.Refresh),
+		Watch:          time.Duration(h.Watch),
+		Reload:         time.Duration(h.Reload),
+		RequestTimeout: time.Duration(h.FetchTimeout),
+		MaxSourceBytes: h.MaxSourceSize,
 	})
 	if err != nil {
 		return err
 	}
 
+	h.kinds = sourceKinds(h.Sources)
 	mcpSrv, err := mcptools.New(mcptools.Options{
 		Name:         h.Name,
 		Title:        h.Name,
@@ -173,9 +204,15 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		Index:        h.corpus.Index,
 		IndexedAt:    h.corpus.IndexedAt,
 		PublicURL:    h.PublicURL,
+		Status:       h.sourceInfo,
 	})
 	if err != nil {
 		return err
+	}
+	if !h.DisableLLMSTxt {
+		summary := h.llmsSummary()
+		h.llms = llmstxt.NewHandler(h.corpus, h.Name, summary, false)
+		h.llmsFull = llmstxt.NewHandler(h.corpus, h.Name, summary, true)
 	}
 
 	ttl := time.Duration(h.SessionIdleTimeout)

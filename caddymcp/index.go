@@ -27,14 +27,14 @@ func (p pooledCorpus) Destruct() error { return p.Close() }
 
 // corpusKey is the pool key for a corpus: the canonical string forms of its
 // sources, in order (order is precedence, so it is part of the identity),
-// and the settings that change how it is kept up to date.
+// and the settings that change how it is kept up to date or fetched.
 func corpusKey(opts corpus.Options) string {
 	parts := make([]string, len(opts.Specs))
 	for i, s := range opts.Specs {
 		parts[i] = s.String()
 	}
-	return fmt.Sprintf("caddymcp.corpus\n%s\nrefresh=%s watch=%s",
-		strings.Join(parts, "\n"), opts.Refresh, opts.Watch)
+	return fmt.Sprintf("caddymcp.corpus\n%s\nrefresh=%s watch=%s reload=%s fetch_timeout=%s max_source_size=%d",
+		strings.Join(parts, "\n"), opts.Refresh, opts.Watch, max(opts.Reload, 0), opts.RequestTimeout, opts.MaxSourceBytes)
 }
 
 // acquireCorpus returns the shared corpus for specs, building it if no live

@@ -13,8 +13,25 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 )
 
-// ServeHTTP answers requests for the MCP endpoints and passes the others on.
+// Paths of the llms.txt files rendered from the index.
+const (
+	LLMSTxtPath     = "/llms.txt"
+	LLMSFullTxtPath = "/llms-full.txt"
+)
+
+// ServeHTTP answers requests for the MCP endpoints and llms.txt files and
+// passes the others on.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
+	// llms.txt is public, cacheable documentation like the rest of the
+	// site: no Origin check, no session, and no body to bound.
+	switch {
+	case h.llms != nil && r.URL.Path == LLMSTxtPath:
+		h.llms.ServeHTTP(w, r)
+		return nil
+	case h.llmsFull != nil && r.URL.Path == LLMSFullTxtPath:
+		h.llmsFull.ServeHTTP(w, r)
+		return nil
+	}
 	var serve http.Handler
 	stream := false // a request that may stay open: a GET event stream
 	switch {

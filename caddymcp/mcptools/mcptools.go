@@ -13,7 +13,8 @@
 //   - read_page {id|url, section, start_index, max_length}: bounded text
 //     of a page or one section, with exact continuation instructions.
 //
-// Resources: docs://toc (and docs://toc/{part}) and docs://pages/{+path}.
+// Resources: docs://toc (and docs://toc/{part}), docs://pages/{+path} and
+// docs://status (index time, page count and per-source freshness, as JSON).
 //
 // Design choices:
 //   - The index is pulled through Options.Index on every request, so a live
@@ -70,6 +71,29 @@ type Options struct {
 	// PublicURL is the public MCP endpoint URL (optional), mentioned in the
 	// instructions. Must be an absolute http(s) URL when set.
 	PublicURL string
+	// Status returns the documentation sources and their freshness
+	// (optional). It is shown in the instructions and the docs://status
+	// resource, so models can tell when the index was last refreshed and
+	// from where. It is called on every initialize and status read, and
+	// goes to every client: return only what may be public (no credentials,
+	// no file system paths beyond the configured locations).
+	Status func() []SourceInfo
+}
+
+// SourceInfo is the public state of one documentation source.
+type SourceInfo struct {
+	// Location is the file, directory or URL as configured.
+	Location string
+	// Kind is the source type (index_json, markdown, site_root, llms_txt).
+	Kind string
+	// Pages is the number of pages the source currently contributes.
+	Pages int
+	// LastSuccess is when the source was last loaded or revalidated
+	// without error (zero: never).
+	LastSuccess time.Time
+	// LastError is a short reason why the last attempt failed ("" when it
+	// succeeded); the source keeps serving its last good pages meanwhile.
+	LastError string
 }
 
 // New validates opts and returns an MCP server with the documentation tools
@@ -85,7 +109,8 @@ func New(opts Options, extra ...server.ServerOption) (*server.MCPServer, error) 
 	st := &state{opts: opts}
 	sopts := []server.ServerOption{
 		server.WithToolCapabilities(true),
-		// The resource list (docs://toc) never changes; pages are templates.
+		// The resource list (docs://toc, docs://status) never changes;
+		// pages are templates.
 		server.WithResourceCapabilities(false, false),
 		server.WithRecovery(),
 		server.WithResourceRecovery(),
@@ -101,6 +126,7 @@ func New(opts Options, extra ...server.ServerOption) (*server.MCPServer, error) 
 	st.srv = s
 	st.registerTools(s)
 	st.registerResources(s)
+	st.registerStatus(s)
 	return s, nil
 }
 

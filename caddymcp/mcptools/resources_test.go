@@ -32,8 +32,15 @@ func readResource(t *testing.T, c *client.Client, uri string) (string, error) {
 func TestResourceListing(t *testing.T) {
 	e := newEnv(t, nil, mcp.ProtocolVersion20250618)
 	rs, err := e.c.ListResources(t.Context(), mcp.ListResourcesRequest{})
-	if err != nil || len(rs.Resources) != 1 || rs.Resources[0].URI != TOCURI {
+	if err != nil || len(rs.Resources) != 2 {
 		t.Fatalf("resources %+v %v", rs, err)
+	}
+	uris := map[string]string{}
+	for _, r := range rs.Resources {
+		uris[r.URI] = r.MIMEType
+	}
+	if uris[TOCURI] != "text/markdown" || uris[StatusURI] != "application/json" {
+		t.Fatalf("resources %+v", rs.Resources)
 	}
 	ts, err := e.c.ListResourceTemplates(t.Context(), mcp.ListResourceTemplatesRequest{})
 	if err != nil {
