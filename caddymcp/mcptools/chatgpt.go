@@ -74,7 +74,12 @@ func (st *state) search(_ context.Context, c *indexCache, args arguments) *mcp.C
 	if len(q) > maxQueryLen {
 		return toolError("search: the query is too long (%d bytes, limit %d). Use a few keywords.", len(q), maxQueryLen)
 	}
-	res := c.ix.Search(search.Query{Text: q, Limit: chatGPTSearchLimit})
+	key := ToolSearch + "\x00" + q
+	if r, ok := c.results.get(key); ok {
+		return r
+	}
+	// The answer has no snippets, so none are built.
+	res := c.ix.Search(search.Query{Text: q, Limit: chatGPTSearchLimit, NoSnippets: true})
 	out := SearchResults{Results: make([]SearchResult, 0, len(res.Hits))}
 	for _, h := range res.Hits {
 		out.Results = append(out.Results, SearchResult{
@@ -83,7 +88,9 @@ func (st *state) search(_ context.Context, c *indexCache, args arguments) *mcp.C
 			URL:   sectionURL(h.Page, h.SectionIndex),
 		})
 	}
-	return jsonResult(out)
+	r := jsonResult(out)
+	c.results.put(key, r)
+	return r
 }
 
 // hitTitle is "Page title — Heading" for a section hit, so a citation

@@ -201,6 +201,9 @@ func byteOffset(s string, n int) int {
 
 // clip shortens s to at most n characters, marking the cut with "…".
 func clip(s string, n int) string {
+	if len(s) <= n { // at most n bytes: at most n characters
+		return s
+	}
 	d := newDocText(s)
 	if d.runes <= n {
 		return s

@@ -61,17 +61,30 @@ func toolError(format string, a ...any) *mcp.CallToolResult {
 }
 
 // resultChars is the size of r as counted against MaxResultChars: the text
-// items' characters plus structuredContent as it goes on the wire (mcp-go's
-// encoder escapes <, > and & to six characters each).
+// items' characters plus structuredContent as it goes on the wire.
 func resultChars(r *mcp.CallToolResult) int {
-	wire, err := json.Marshal(json.RawMessage(r.RawStructuredContent))
-	if err != nil || len(r.RawStructuredContent) == 0 {
-		wire = r.RawStructuredContent
-	}
-	n := utf8.RuneCount(wire)
+	n := wireChars(r.RawStructuredContent)
 	for _, c := range r.Content {
 		if t, ok := c.(mcp.TextContent); ok {
 			n += utf8.RuneCountInString(t.Text)
+		}
+	}
+	return n
+}
+
+// wireChars counts the characters of compact JSON raw once mcp-go's
+// encoder has written it: encoding/json escapes <, > and & (HTML-safe) and
+// U+2028/U+2029 as six-character \uXXXX sequences. It equals counting the
+// runes of json.Marshal(json.RawMessage(raw)) without encoding anything;
+// raw is what marshal produced, so it is already compact.
+func wireChars(raw []byte) int {
+	n := utf8.RuneCount(raw)
+	for i, b := range raw {
+		switch {
+		case b == '<' || b == '>' || b == '&':
+			n += 5
+		case b == 0xE2 && i+2 < len(raw) && raw[i+1] == 0x80 && (raw[i+2] == 0xA8 || raw[i+2] == 0xA9):
+			n += 5
 		}
 	}
 	return n

@@ -174,6 +174,17 @@ func (st *state) searchDocs(_ context.Context, c *indexCache, args arguments) *m
 		}
 		want.O = got.O
 	}
+	key := fmt.Sprintf("%s\x00%s\x00%d\x00%d\x00%s\x00%s\x00%s", ToolSearchDocs, q, limit, want.O, want.S, want.L, want.R)
+	if r, ok := c.results.get(key); ok {
+		return r
+	}
+	r := st.runSearchDocs(c, q, limit, want)
+	c.results.put(key, r)
+	return r
+}
+
+// runSearchDocs answers a validated search_docs call.
+func (st *state) runSearchDocs(c *indexCache, q string, limit int, want cursor) *mcp.CallToolResult {
 	res := c.ix.Search(search.Query{Text: q, Limit: limit, Offset: want.O, Section: want.S, Lang: want.L, Version: want.R})
 	out := DocsResults{Query: q, Total: res.Total, Offset: want.O, Fuzzy: res.Fuzzy, Results: make([]DocsHit, 0, len(res.Hits))}
 	for i, h := range res.Hits {

@@ -37,6 +37,8 @@ type indexCache struct {
 
 	textMu sync.Mutex
 	texts  map[textKey]docText // long rendered texts, for paging through them
+
+	results resultCache // search and search_docs answers
 }
 
 type textKey struct {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"slices"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
@@ -56,6 +57,11 @@ const maxEnum = 100
 // values) can change after a live refresh; the handler validates against
 // the current values instead.
 func (st *state) toolFilter(_ context.Context, tools []mcp.Tool) []mcp.Tool {
+	// mcp-go also runs the filter on every tools/call, with just the called
+	// tool: leave everything but search_docs untouched, without allocating.
+	if !slices.ContainsFunc(tools, func(t mcp.Tool) bool { return t.Name == ToolSearchDocs }) {
+		return tools
+	}
 	c := st.derived()
 	if c == nil {
 		return tools

@@ -16,6 +16,10 @@ type Query struct {
 	// Section, Lang and Version filter on the page fields of the same name
 	// when non-empty.
 	Section, Lang, Version string
+	// NoSnippets skips building Hit.Snippet (left ""): snippets are the
+	// most expensive part of materialising a hit, and callers that show
+	// only titles and URLs (the ChatGPT-shaped `search` tool) discard them.
+	NoSnippets bool
 }
 
 // Hit is one ranked result: a section of a page.

@@ -40,10 +40,14 @@ type parsedQuery struct {
 	prefixes []string
 }
 
+// curlyQuotes maps typographic double quotes to straight ones. Built once:
+// a Replacer is costly to construct and safe for concurrent use.
+var curlyQuotes = strings.NewReplacer("\u201c", "\"", "\u201d", "\"", "\u201e", "\"")
+
 // splitPhrases separates "quoted phrases" (straight or curly quotes) from
 // the rest of the query. An unbalanced quote is treated as plain text.
 func splitPhrases(text string) (rest string, phrases []string) {
-	text = strings.NewReplacer("\u201c", "\"", "\u201d", "\"", "\u201e", "\"").Replace(text)
+	text = curlyQuotes.Replace(text)
 	var b strings.Builder
 	for {
 		i := strings.IndexByte(text, '"')

@@ -239,7 +239,7 @@ func (ix *Index) Search(q Query) Result {
 		}
 		for i, d := range docsOf {
 			if n >= offset && len(res.Hits) < limit {
-				res.Hits = append(res.Hits, ix.hit(d, float64(scores[i]), pq))
+				res.Hits = append(res.Hits, ix.hit(d, float64(scores[i]), pq, !q.NoSnippets))
 			}
 			n++
 		}
@@ -302,8 +302,8 @@ func (ix *Index) pageMatches(p int32, q Query) bool {
 		(q.Version == "" || strings.EqualFold(pg.Version, q.Version))
 }
 
-// hit materialises a ranked section.
-func (ix *Index) hit(d int32, score float64, pq parsedQuery) Hit {
+// hit materialises a ranked section, with its snippet when withSnippet.
+func (ix *Index) hit(d int32, score float64, pq parsedQuery, withSnippet bool) Hit {
 	dd := ix.docs[d]
 	p := &ix.pages[dd.page]
 	h := Hit{Page: p, SectionIndex: int(dd.section), URL: p.SectionURL(int(dd.section)), Score: score}
@@ -311,13 +311,16 @@ func (ix *Index) hit(d int32, score float64, pq parsedQuery) Hit {
 	if int(dd.section) < len(p.Sections) {
 		h.Heading, text = p.Sections[dd.section].Heading, p.Sections[dd.section].Text
 	}
+	if h.URL == "" {
+		h.URL = p.URL
+	}
+	if !withSnippet {
+		return h
+	}
 	if dd.section == 0 && summaryMissing(p) {
 		text = p.Summary + "\n\n" + text // indexed that way too
 	}
 	h.Snippet = ix.snippet(text, langOf(p.Lang), pq)
-	if h.URL == "" {
-		h.URL = p.URL
-	}
 	return h
 }
 

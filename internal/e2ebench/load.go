@@ -36,29 +36,75 @@ const (
 	protoLegacy = "2025-06-18"
 )
 
+// Query mixes: the same queries over and over, or every query new.
+const (
+	MixRepeated = "repeated"
+	MixUnique   = "unique"
+)
+
 // requester builds and checks the requests of one mode.
 type requester struct {
 	mode   Mode
 	p      *caddyProc
-	bodies [][]byte // one per query
+	bodies [][]byte // repeated mix: one per query, used round robin
+	// unique, when set, hands out a never-used query per request instead.
+	unique *uniqueSource
 	// sessions holds the session id of each worker (ModeSession).
 	sessions []string
+}
+
+// uniqueSource hands out the queries of a unique mix, each once, shared by
+// every requester of a run so no mode or phase repeats another's query.
+type uniqueSource struct {
+	queries []string
+	next    atomic.Int64
+	// wrapped counts queries handed out again after the list ran out
+	// (then the mix is no longer unique; the report says so).
+	wrapped atomic.Int64
+}
+
+func newUniqueSource(queries []string) *uniqueSource { return &uniqueSource{queries: queries} }
+
+func (u *uniqueSource) take() string {
+	n := u.next.Add(1) - 1
+	if n >= int64(len(u.queries)) {
+		u.wrapped.Add(1)
+	}
+	return u.queries[n%int64(len(u.queries))]
+}
+
+// callBody is the tools/call search request for query q.
+func callBody(mode Mode, id int, q string) []byte {
+	params := map[string]any{"name": "search", "arguments": map[string]string{"query": q}}
+	if mode != ModeSession {
+		params["_meta"] = map[string]any{
+			"io.modelcontextprotocol/protocolVersion":    protoModern,
+			"io.modelcontextprotocol/clientCapabilities": map[string]any{},
+		}
+	}
+	b, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": params})
+	return b
 }
 
 func newRequester(mode Mode, p *caddyProc, queries []string) *requester {
 	r := &requester{mode: mode, p: p}
 	for i, q := range queries {
-		params := map[string]any{"name": "search", "arguments": map[string]string{"query": q}}
-		if mode != ModeSession {
-			params["_meta"] = map[string]any{
-				"io.modelcontextprotocol/protocolVersion":    protoModern,
-				"io.modelcontextprotocol/clientCapabilities": map[string]any{},
-			}
-		}
-		b, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": i + 1, "method": "tools/call", "params": params})
-		r.bodies = append(r.bodies, b)
+		r.bodies = append(r.bodies, callBody(mode, i+1, q))
 	}
 	return r
+}
+
+// newUniqueRequester sends a new query from u with every request.
+func newUniqueRequester(mode Mode, p *caddyProc, u *uniqueSource) *requester {
+	return &requester{mode: mode, p: p, unique: u}
+}
+
+// mix names the query mix of r.
+func (r *requester) mix() string {
+	if r.unique != nil {
+		return MixUnique
+	}
+	return MixRepeated
 }
 
 // prepare initializes one 2025-06-18 session per worker on client c.
@@ -131,7 +177,12 @@ func post(ctx context.Context, c *http.Client, url string, body []byte, h http.H
 // do sends request number seq of worker w and reports whether it got a
 // successful answer, and the answer's size.
 func (r *requester) do(ctx context.Context, c *http.Client, w, seq int) (bool, int) {
-	body := r.bodies[seq%len(r.bodies)]
+	var body []byte
+	if r.unique != nil {
+		body = callBody(r.mode, seq+1, r.unique.take())
+	} else {
+		body = r.bodies[seq%len(r.bodies)]
+	}
 	var h http.Header
 	url := r.p.url("/mcp")
 	switch r.mode {

@@ -1,5 +1,14 @@
 package e2ebench
 
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"unicode"
+)
+
 // DefaultQueries is a realistic query mix over the Hugo documentation
 // (testdata/hugo): keywords, questions, template identifiers and typos, taken
 // from the judged and dev query sets in testdata/queries.
@@ -32,4 +41,46 @@ var DefaultQueries = []string{
 	"front mater cascade",
 	"google analitics",
 	"hugo servr port",
+}
+
+// UniqueQueries generates a query mix with no repeats from the corpus
+// (an index.json of {title, contents} pages): each page title, then the
+// title plus one word of the page's text, for every distinct word of four
+// or more letters, shuffled with a fixed seed so consecutive queries hit
+// different pages. It gives tens of thousands of distinct queries that
+// match real pages, so a result cache cannot serve them; the repeated
+// mix ([DefaultQueries]) is the other side of that measurement.
+func UniqueQueries(corpus string) ([]string, error) {
+	b, err := os.ReadFile(corpus)
+	if err != nil {
+		return nil, err
+	}
+	var pages []struct {
+		Title    string `json:"title"`
+		Contents string `json:"contents"`
+	}
+	if err := json.Unmarshal(b, &pages); err != nil {
+		return nil, fmt.Errorf("%s: %v", corpus, err)
+	}
+	seen := map[string]bool{}
+	var out []string
+	add := func(q string) {
+		if q = strings.ToLower(strings.Join(strings.Fields(q), " ")); q != "" && !seen[q] {
+			seen[q] = true
+			out = append(out, q)
+		}
+	}
+	for _, p := range pages {
+		add(p.Title)
+		for _, w := range strings.FieldsFunc(p.Contents, func(r rune) bool { return !unicode.IsLetter(r) }) {
+			if len(w) >= 4 {
+				add(p.Title + " " + w)
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: no pages to make queries from", corpus)
+	}
+	rand.New(rand.NewPCG(1, 2)).Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
+	return out, nil
 }

@@ -60,9 +60,12 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		}
 	}
 
-	modes := []Mode{ModeRespond, ModeStateless, ModeSession}
+	// One unique source for the whole run: no phase, mode or HTTP version
+	// sees a query another one sent.
+	uniq := newUniqueSource(cfg.UniqueQueries)
+	lanes := []lane{{ModeRespond, false}, {ModeStateless, false}, {ModeSession, false}, {ModeStateless, true}, {ModeSession, true}}
 	for _, h2 := range []bool{false, true} {
-		tp, err := throughput(ctx, p, cfg, h2, modes)
+		tp, err := throughput(ctx, p, cfg, h2, lanes, uniq)
 		rep.Throughput = append(rep.Throughput, tp...)
 		if err != nil {
 			return rep, err
@@ -71,20 +74,34 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 
 	c := p.client(true, 1)
 	defer c.CloseIdleConnections()
-	for _, mode := range modes {
-		r := newRequester(mode, p, cfg.Queries)
+	for _, l := range lanes {
+		r := l.requester(p, cfg, uniq)
 		if err := r.prepare(ctx, c, 1); err != nil {
 			return rep, err
 		}
 		res := runPhase(ctx, r, c, 1, 20*cfg.PhaseDuration, cfg.LatencyRequests, true)
-		rep.Latency = append(rep.Latency, newLatency("HTTP/2", mode, res))
+		rep.Latency = append(rep.Latency, newLatency("HTTP/2", l.mode, r.mix(), res))
 	}
+	rep.UniqueSent, rep.UniqueRepeated = uniq.next.Load(), uniq.wrapped.Load()
 	return rep, ctx.Err()
 }
 
-// throughput runs the interleaved phases (respond, mcp, mcp, respond, ...)
-// on one HTTP version and sums them per mode.
-func throughput(ctx context.Context, p *caddyProc, cfg Config, h2 bool, modes []Mode) ([]Throughput, error) {
+// lane is one measured kind of request: a mode and a query mix.
+type lane struct {
+	mode   Mode
+	unique bool
+}
+
+func (l lane) requester(p *caddyProc, cfg Config, u *uniqueSource) *requester {
+	if l.unique {
+		return newUniqueRequester(l.mode, p, u)
+	}
+	return newRequester(l.mode, p, cfg.Queries)
+}
+
+// throughput runs the interleaved phases (respond, mcp, mcp, ..., respond,
+// ...) on one HTTP version and sums them per lane.
+func throughput(ctx context.Context, p *caddyProc, cfg Config, h2 bool, lanes []lane, uniq *uniqueSource) ([]Throughput, error) {
 	c := p.client(h2, cfg.Workers)
 	defer c.CloseIdleConnections()
 	httpName := "HTTP/1.1"
@@ -94,21 +111,21 @@ func throughput(ctx context.Context, p *caddyProc, cfg Config, h2 bool, modes []
 	if err := checkProto(ctx, c, p, h2); err != nil {
 		return nil, err
 	}
-	reqs := make([]*requester, len(modes))
-	for i, m := range modes {
-		reqs[i] = newRequester(m, p, cfg.Queries)
+	reqs := make([]*requester, len(lanes))
+	for i, l := range lanes {
+		reqs[i] = l.requester(p, cfg, uniq)
 		if err := reqs[i].prepare(ctx, c, cfg.Workers); err != nil {
-			return nil, fmt.Errorf("%s %s: %v", httpName, m, err)
+			return nil, fmt.Errorf("%s %s: %v", httpName, l.mode, err)
 		}
 		// Warm up connections and code paths.
 		runPhase(ctx, reqs[i], c, cfg.Workers, 300*time.Millisecond, 2*cfg.Workers, false)
 	}
-	sums := make([]phaseResult, len(modes))
-	perPhase := make([][]float64, len(modes))
+	sums := make([]phaseResult, len(lanes))
+	perPhase := make([][]float64, len(lanes))
 	for round := range cfg.Rounds {
 		for i, r := range reqs {
 			var profiled chan error
-			if cfg.CPUProfile != "" && round == 0 && !h2 && r.mode == ModeStateless {
+			if cfg.CPUProfile != "" && round == 0 && !h2 && r.mode == ModeStateless && r.unique == nil == !cfg.ProfileUnique {
 				profiled = make(chan error, 1)
 				go func() { profiled <- p.cpuProfile(ctx, cfg.CPUProfile, cfg.PhaseDuration) }()
 			}
@@ -132,8 +149,8 @@ func throughput(ctx context.Context, p *caddyProc, cfg Config, h2 bool, modes []
 		}
 	}
 	var out []Throughput
-	for i, m := range modes {
-		out = append(out, newThroughput(httpName, m, cfg.Workers, sums[i], perPhase[i]))
+	for i, r := range reqs {
+		out = append(out, newThroughput(httpName, r.mode, r.mix(), cfg.Workers, sums[i], perPhase[i]))
 	}
 	respondRPS := out[0].RPS
 	for i := range out {
