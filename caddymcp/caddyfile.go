@@ -1,6 +1,11 @@
 package caddymcp
 
 import (
+	"cmp"
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -14,17 +19,71 @@ import (
 )
 
 func init() {
-	httpcaddyfile.RegisterHandlerDirective("mcp", parseCaddyfile)
+	httpcaddyfile.RegisterDirective("mcp", parseDirective)
 	// Before respond/file_server: MCP paths are answered by us and the rest
 	// of the site keeps working, with no `route` block or `order` option.
 	// Auth and encode directives sort earlier, so they wrap us.
 	httpcaddyfile.RegisterDirectiveOrder("mcp", httpcaddyfile.Before, "respond")
 }
 
-func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error) {
+// parseDirective is what httpcaddyfile.RegisterHandlerDirective does (an
+// optional matcher, then the handler), plus one check: a path matcher that
+// lets none of the MCP endpoints through (`mcp /docs/* {...}`, meant as a
+// prefix) would serve nothing, silently, so it fails with the fix instead.
+func parseDirective(h httpcaddyfile.Helper) ([]httpcaddyfile.ConfigValue, error) {
+	if !h.Next() {
+		return nil, h.ArgErr()
+	}
+	pathMatcher := ""
+	if h.NextArg() {
+		if strings.HasPrefix(h.Val(), "/") {
+			pathMatcher = h.Val()
+		}
+		h.Prev()
+	}
+	matcherSet, err := h.ExtractMatcherSet()
+	if err != nil {
+		return nil, err
+	}
+	m, err := parseCaddyfile(h)
+	if err != nil {
+		return nil, err
+	}
+	if pathMatcher != "" {
+		if err := m.checkPathMatcher(pathMatcher); err != nil {
+			return nil, h.Errf("%v", err)
+		}
+	}
+	return h.NewRoute(matcherSet, m), nil
+}
+
+func parseCaddyfile(h httpcaddyfile.Helper) (*Handler, error) {
 	m := new(Handler)
 	err := m.UnmarshalCaddyfile(h.Dispenser)
 	return m, err
+}
+
+// checkPathMatcher fails when the path matcher in front of the handler
+// matches none of its MCP endpoints.
+func (h *Handler) checkPathMatcher(pattern string) error {
+	var paths []string
+	if !h.DisableStreamable {
+		paths = append(paths, cmp.Or(h.Endpoint, DefaultEndpoint))
+	}
+	if !h.DisableSSE {
+		paths = append(paths, cmp.Or(h.SSEEndpoint, DefaultSSEEndpoint), cmp.Or(h.MessageEndpoint, DefaultMessageEndpoint))
+	}
+	ctx := context.WithValue(context.Background(), caddy.ReplacerCtxKey, caddy.NewReplacer())
+	for _, p := range paths {
+		r := (&http.Request{URL: &url.URL{Path: p}}).WithContext(ctx)
+		if ok, err := (caddyhttp.MatchPath{strings.ToLower(pattern)}).MatchWithError(r); ok || err != nil {
+			return nil
+		}
+	}
+	prefix := strings.TrimSuffix(strings.TrimSuffix(pattern, "*"), "/")
+	return fmt.Errorf("the path matcher %q lets none of the MCP endpoints (%s) through, so nothing would be served; "+
+		"the endpoint paths are not relative to the matcher: to serve MCP under %s/, write `handle_path %s/* { mcp { ... } }`",
+		pattern, strings.Join(paths, ", "), prefix, prefix)
 }
 
 // UnmarshalCaddyfile sets up the handler from Caddyfile tokens. Syntax:
@@ -189,13 +248,59 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			}
 
 		default:
-			return d.Errf("unknown subdirective %q", opt)
+			if near := closestOption(opt); near != "" {
+				return d.Errf("unknown subdirective %q; did you mean %q?", opt, near)
+			}
+			return d.Errf("unknown subdirective %q (options: %s)", opt, strings.Join(options, ", "))
 		}
 	}
 	if err := h.check(); err != nil {
 		return d.Errf("%v", err)
 	}
 	return nil
+}
+
+// options are the subdirectives of the mcp block, for error messages.
+var options = []string{"source", "name", "instructions", "public_url", "endpoint", "sse",
+	"allowed_origins", "max_request_body", "session_idle_timeout", "keepalive", "refresh",
+	"watch", "reload", "fetch_timeout", "max_source_size", "llms_txt"}
+
+// closestOption returns the option a mistyped name most likely meant (at
+// most two edits away, or the option with an underscore for a dash or a
+// missing one), or "" when none is close.
+func closestOption(opt string) string {
+	opt = strings.ToLower(strings.ReplaceAll(opt, "-", "_"))
+	best, bestDist := "", 3
+	for _, o := range options {
+		if o == opt || strings.ReplaceAll(o, "_", "") == strings.ReplaceAll(opt, "_", "") {
+			return o
+		}
+		if d := editDistance(opt, o); d < bestDist {
+			best, bestDist = o, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 // oneArg reads exactly one argument for opt.

@@ -120,6 +120,13 @@ func TestCaddyfileGood(t *testing.T) {
 			endpoint /llms.txt
 			llms_txt off
 		}`, `{"disable_llms_txt":true,"endpoint":"/llms.txt","sources":[{"location":"index.json"}]}`},
+		{"path matcher that covers an endpoint", `mcp /MCP* {
+			source index.json
+		}`, `{"sources":[{"location":"index.json"}]}`},
+		{"named matcher", `@local remote_ip 127.0.0.1
+		mcp @local {
+			source index.json
+		}`, `{"sources":[{"location":"index.json"}]}`},
 		{"origin wildcard", `mcp {
 			source index.json
 			allowed_origins *
@@ -167,7 +174,16 @@ func TestCaddyfileErrors(t *testing.T) {
 		{"no source", `mcp`, "source: at least one source is required"},
 		{"empty block", "mcp {\n}", "source: at least one source is required"},
 		{"argument", `mcp ./index.json`, `unexpected argument "./index.json"; options go in a block: mcp { source <location> }`},
-		{"unknown", "mcp {\nsource a\nbogus 1\n}", `unknown subdirective "bogus"`},
+		{"unknown", "mcp {\nsource a\nbogus 1\n}", `unknown subdirective "bogus" (options: source, name,`},
+		{"path matcher as prefix", "mcp /docs/* {\nsource a\n}", "the path matcher \"/docs/*\" lets none of the MCP endpoints (/mcp, /sse, /message) through, so nothing would be served; " +
+			"the endpoint paths are not relative to the matcher: to serve MCP under /docs/, write `handle_path /docs/* { mcp { ... } }`"},
+		{"path matcher misses custom paths", "mcp /mcp {\nsource a\nendpoint /api\nsse off\n}", `the path matcher "/mcp" lets none of the MCP endpoints (/api) through`},
+		{"typo", "mcp {\nsorce a\n}", `unknown subdirective "sorce"; did you mean "source"?`},
+		{"dashes", "mcp {\nsource a\nmax-request-body 1MB\n}", `unknown subdirective "max-request-body"; did you mean "max_request_body"?`},
+		{"no underscore", "mcp {\nsource a\nallowedorigins *\n}", `did you mean "allowed_origins"?`},
+		{"source ftp", "mcp {\nsource ftp://example.com/index.json\n}", `source auto:ftp://example.com/index.json: unsupported URL scheme "ftp" (want http://, https:// or a local path)`},
+		{"source file URL", "mcp {\nsource file:///srv/docs/index.json\n}", `unsupported URL scheme "file"`},
+		{"body in bytes", "mcp {\nsource a\nmax_request_body 10\n}", "max_request_body: 10 bytes is too small for MCP messages"},
 		{"source no args", "mcp {\nsource\n}", "source: a location is required"},
 		{"source too many", "mcp {\nsource a b c\n}", "source: want `source <location> [<base_url>]`, got 3 arguments"},
 		{"source bad kind", "mcp {\nsource a {\nkind pdf\n}\n}", `source pdf:a: unknown kind "pdf" (want one of index_json, markdown, site_root, llms_txt)`},
@@ -224,6 +240,8 @@ func TestJSONValidate(t *testing.T) {
 		{`{"sources":[{"location":"a"}],"endpoint":"mcp"}`, `endpoint: path "mcp" must start with '/'`},
 		{`{"sources":[{"location":"a"}],"allowed_origins":["ftp://x"]}`, "allowed_origins"},
 		{`{"sources":[{"location":"a"}],"max_request_body":-1}`, "max_request_body: must not be negative"},
+		{`{"sources":[{"location":"a"}],"max_request_body":512}`, "max_request_body: 512 bytes is too small"},
+		{`{"sources":[{"location":"s3://bucket/index.json"}]}`, `unsupported URL scheme "s3"`},
 		{`{"sources":[{"location":"a"}],"session_idle_timeout":"-1s"}`, "session_idle_timeout: must not be negative"},
 		{`{"sources":[{"location":"a"}],"disable_sse":true,"disable_streamable":true}`, "both transports are off"},
 		{`{"sources":[{"location":"a"}],"message_endpoint":"/mcp"}`, `sse message: path "/mcp" is already used by endpoint`},

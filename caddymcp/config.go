@@ -4,11 +4,17 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
 )
+
+// minRequestBody is the smallest max_request_body accepted: below it even
+// an initialize request would be refused.
+const minRequestBody = 1 << 10
 
 // knownKinds are the source kinds the loaders understand.
 var knownKinds = []source.Kind{source.KindIndexJSON, source.KindMarkdown, source.KindSiteRoot, source.KindLLMSTxt}
@@ -23,6 +29,9 @@ func (h *Handler) check() error {
 	for _, s := range h.Sources {
 		if strings.TrimSpace(s.Location) == "" {
 			return fmt.Errorf("source %s: location is required", s)
+		}
+		if i := strings.Index(s.Location, "://"); i > 0 && !source.IsRemote(s.Location) {
+			return fmt.Errorf("source %s: unsupported URL scheme %q (want http://, https:// or a local path)", s, s.Location[:i])
 		}
 		if s.Kind != "" && !kindKnown(s.Kind) {
 			return fmt.Errorf("source %s: unknown kind %q (want one of %s)", s, s.Kind, kindList())
@@ -87,6 +96,11 @@ func (h *Handler) check() error {
 	if h.MaxRequestBody < 0 {
 		return fmt.Errorf("max_request_body: must not be negative (got %d)", h.MaxRequestBody)
 	}
+	if h.MaxRequestBody > 0 && h.MaxRequestBody < minRequestBody {
+		// A bare number is bytes: `max_request_body 10` would answer 413
+		// to every request, even initialize.
+		return fmt.Errorf("max_request_body: %d bytes is too small for MCP messages (minimum 1KiB; a number without a unit is bytes, e.g. write 10MB)", h.MaxRequestBody)
+	}
 	if h.FetchTimeout < 0 {
 		return fmt.Errorf("fetch_timeout: must not be negative (got %s)", time.Duration(h.FetchTimeout))
 	}
@@ -100,6 +114,24 @@ func (h *Handler) check() error {
 		return fmt.Errorf("allowed_origins: %v", err)
 	}
 	return nil
+}
+
+// relativeLinks reports whether a source's pages would get site-relative
+// links ("/install/") because it builds URLs from file paths and has no
+// base_url: a Markdown tree, or a site root without an index.json. Models
+// cannot cite such links, so Provision warns about them.
+func relativeLinks(s source.Spec, kind string) bool {
+	if s.BaseURL != "" || source.IsRemote(s.Location) {
+		return false
+	}
+	switch source.Kind(kind) {
+	case source.KindMarkdown:
+		return true
+	case source.KindSiteRoot:
+		fi, err := os.Stat(filepath.Join(s.Location, "index.json"))
+		return err != nil || !fi.Mode().IsRegular()
+	}
+	return false
 }
 
 func kindKnown(k source.Kind) bool {

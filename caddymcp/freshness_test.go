@@ -3,11 +3,12 @@ package caddymcp
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -27,15 +28,7 @@ func get(t *testing.T, hc *http.Client, method, url string, hdr map[string]strin
 	if err != nil {
 		t.Fatal(err)
 	}
-	for k, v := range hdr {
-		req.Header.Set(k, v)
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	resp, b := send(t, hc, req, hdr)
 	return resp, string(b)
 }
 
@@ -46,7 +39,7 @@ func TestAdminAPI(t *testing.T) {
 	s := newSiteDir(t)
 	s.port = freePort(t)
 	admin := fmt.Sprintf("127.0.0.1:%d", freePort(t))
-	cfg := s.caddyfile(false, "mcp {\n\t\tsource "+s.index+"\n\t\twatch off\n\t}", "")
+	cfg := s.caddyfile(false, "mcp {\n\t\tsource "+s.index+"\n\t\twatch off\n\t\tname \"Widget Docs\"\n\t}", "")
 	cfg = strings.Replace(cfg, "admin off", "admin "+admin, 1)
 	load(t, cfg)
 	t.Cleanup(func() { _ = caddy.Stop() })
@@ -73,6 +66,14 @@ func TestAdminAPI(t *testing.T) {
 		t.Fatalf("status %+v", st)
 	}
 	builds := st.Builds
+	if !slices.Equal(st.Labels, []string{"Widget Docs"}) {
+		t.Errorf("labels %q, want the server name", st.Labels)
+	}
+	// ?corpus= takes the corpus name as listed.
+	resp, body = get(t, hc, http.MethodGet, api+"/mcp/sources?corpus="+url.QueryEscape(st.Name), nil)
+	if list = nil; resp.StatusCode != 200 || json.Unmarshal([]byte(body), &list) != nil || len(list) != 1 {
+		t.Fatalf("GET /mcp/sources?corpus=<name> = %d %s", resp.StatusCode, body)
+	}
 
 	pages := append(testPages[:len(testPages):len(testPages)], map[string]any{
 		"title": "Nebula Mode", "permalink": "https://docs.example.com/nebula/", "contents": "Nebula mode.",
@@ -84,7 +85,8 @@ func TestAdminAPI(t *testing.T) {
 	if resp, _ := get(t, hc, http.MethodGet, api+"/mcp/reindex", nil); resp.StatusCode != http.StatusMethodNotAllowed {
 		t.Fatalf("GET /mcp/reindex = %d, want 405", resp.StatusCode)
 	}
-	resp, body = get(t, hc, http.MethodPost, api+"/mcp/reindex?corpus="+st.Name, nil)
+	// ... and the site's server name, which is what users know.
+	resp, body = get(t, hc, http.MethodPost, api+"/mcp/reindex?corpus=Widget+Docs", nil)
 	list = nil
 	if resp.StatusCode != 200 || json.Unmarshal([]byte(body), &list) != nil {
 		t.Fatalf("POST /mcp/reindex = %d %s", resp.StatusCode, body)

@@ -1,6 +1,7 @@
 package caddymcp
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -110,7 +111,8 @@ type Handler struct {
 
 	// MessageEndpoint is the path legacy HTTP+SSE clients POST messages to.
 	// Clients learn it from the stream's `endpoint` event, sent as a path
-	// relative to the host they connected to. Default: /message.
+	// on the host they connected to; a prefix stripped before this handler
+	// (`handle_path /docs/*`) is put back in front. Default: /message.
 	MessageEndpoint string `json:"message_endpoint,omitempty"`
 
 	// DisableSSE turns off the legacy HTTP+SSE endpoints.
@@ -141,6 +143,7 @@ type Handler struct {
 
 	corpus     *corpus.Corpus
 	corpusKey  string
+	unlabel    func()       // drops this handler's label from the corpus
 	llms       http.Handler // /llms.txt; nil when disabled
 	llmsFull   http.Handler // /llms-full.txt; nil when disabled
 	kinds      []string     // effective kind of each source, for the status
@@ -194,8 +197,16 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	if err != nil {
 		return err
 	}
+	// The admin API finds the index by this site's server name too.
+	h.unlabel = h.corpus.AddLabel(cmp.Or(h.Name, mcptools.DefaultName))
 
 	h.kinds = sourceKinds(h.Sources)
+	for i, s := range h.Sources {
+		if relativeLinks(s, h.kinds[i]) {
+			h.logger.Warn("source has no base_url: its pages get site-relative links that models cannot cite; "+
+				"add the public URL, e.g. `source <dir> https://docs.example.com/`", zap.String("source", s.String()))
+		}
+	}
 	mcpSrv, err := mcptools.New(mcptools.Options{
 		Name:         h.Name,
 		Title:        h.Name,
@@ -247,8 +258,9 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 			server.WithSSEEndpoint(h.SSEEndpoint),
 			// The endpoint event must be a path on the host the client
 			// connected to, never a URL built from config (the official
-			// TypeScript SDK rejects other origins).
-			server.WithDynamicBasePath(func(*http.Request, string) string { return "/" }),
+			// TypeScript SDK rejects other origins), and must keep any
+			// prefix Caddy stripped (handle_path) so the POSTs come back.
+			server.WithDynamicBasePath(func(r *http.Request, _ string) string { return strippedPrefix(r) }),
 			server.WithUseFullURLForMessageEndpoint(false),
 			server.WithSessionIDGenerator(h.sseSess.generate),
 		}
@@ -333,6 +345,9 @@ func (h *Handler) Cleanup() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		_ = h.streamable.Shutdown(ctx)
+	}
+	if h.unlabel != nil {
+		h.unlabel()
 	}
 	if h.corpusKey != "" {
 		_, err := corpusPool.Delete(h.corpusKey)

@@ -24,6 +24,13 @@ func post(t *testing.T, hc *http.Client, url, body string, hdr map[string]string
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json, text/event-stream")
+	return send(t, hc, req, hdr)
+}
+
+// send sets the headers (a "Host" entry sets the request's host), does the
+// request and returns the response with its whole body.
+func send(t *testing.T, hc *http.Client, req *http.Request, hdr map[string]string) (*http.Response, []byte) {
+	t.Helper()
 	for k, v := range hdr {
 		if k == "Host" {
 			req.Host = v
@@ -130,13 +137,18 @@ func TestOrigin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != 403 {
 		t.Errorf("GET /sse with bad Origin: %d, want 403", resp.StatusCode)
+	} else if code, _ := rpcError(t, body); code != -32600 {
+		t.Errorf("GET /sse with bad Origin: JSON-RPC code %d", code)
 	}
-	resp, _ = post(t, hc, s.base+"/message?sessionId=x", initBody, map[string]string{"Origin": "https://evil.example"})
+	resp, body = post(t, hc, s.base+"/message?sessionId=x", initBody, map[string]string{"Origin": "https://evil.example"})
 	if resp.StatusCode != 403 {
 		t.Errorf("POST /message with bad Origin: %d, want 403", resp.StatusCode)
+	} else if code, _ := rpcError(t, body); code != -32600 {
+		t.Errorf("POST /message with bad Origin: JSON-RPC code %d", code)
 	}
 }
 
@@ -148,18 +160,7 @@ func TestOrigin(t *testing.T) {
 func TestHostHeader(t *testing.T) {
 	s := startSiteHost(t, "docs.example.com", false, "mcp {\n\t\tsource INDEX\n\t}", "")
 	hc := s.httpClient(t) // dials 127.0.0.1 for docs.example.com
-	t.Run("streamable", func(t *testing.T) {
-		ctx := testCtx(t)
-		c := newStreamableClient(t, ctx, s.base+"/mcp", hc, "2025-06-18")
-		initialize(t, ctx, c, "2025-06-18")
-		exercise(t, ctx, c)
-	})
-	t.Run("sse", func(t *testing.T) {
-		ctx := testCtx(t)
-		c := newSSEClient(t, ctx, s.base+"/sse", hc)
-		initialize(t, ctx, c, "2024-11-05")
-		exercise(t, ctx, c)
-	})
+	runBothTransports(t, hc, s.base)
 }
 
 // TestBodyLimit proves pitfall 5: bodies over max_request_body get 413
@@ -236,13 +237,21 @@ func TestUnknownSession(t *testing.T) {
 			t.Errorf("session %q: %d, want 404 (%s)", id, resp.StatusCode, body)
 		}
 	}
+	// Legacy HTTP+SSE: a message for a session with no open stream (never
+	// opened, ended or idled out) gets 404 too, with a JSON-RPC body.
+	resp, body := post(t, hc, s.base+"/message?sessionId=0b7c8a1e-0000-4000-8000-000000000000", list, nil)
+	if resp.StatusCode != 404 {
+		t.Errorf("legacy unknown session: %d, want 404 (%s)", resp.StatusCode, body)
+	} else if _, msg := rpcError(t, body); !strings.Contains(msg, "/sse") {
+		t.Errorf("legacy unknown session: message %q does not say where to reconnect", msg)
+	}
 	// A real one works.
-	resp, _ := post(t, hc, s.base+"/mcp", initBody, nil)
+	resp, _ = post(t, hc, s.base+"/mcp", initBody, nil)
 	id := resp.Header.Get("Mcp-Session-Id")
 	if id == "" {
 		t.Fatal("no session id from initialize")
 	}
-	resp, body := post(t, hc, s.base+"/mcp", list, map[string]string{"Mcp-Session-Id": id, "MCP-Protocol-Version": "2025-06-18"})
+	resp, body = post(t, hc, s.base+"/mcp", list, map[string]string{"Mcp-Session-Id": id, "MCP-Protocol-Version": "2025-06-18"})
 	if resp.StatusCode != 200 || !strings.Contains(string(body), `"search"`) {
 		t.Fatalf("known session: %d %s", resp.StatusCode, body)
 	}

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -97,13 +99,26 @@ func TestReloadReusesIndex(t *testing.T) {
 func TestSourceErrorFailsLoad(t *testing.T) {
 	s := newSiteDir(t)
 	s.port = freePort(t)
-	bad := filepath.Join(t.TempDir(), "broken.json")
-	if err := os.WriteFile(bad, []byte(`{"not": "an array"}`), 0o644); err != nil {
-		t.Fatal(err)
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
 	}
+	write("code/main.go", "package main\n")
+	refused := fmt.Sprintf("http://127.0.0.1:%d/index.json", freePort(t)) // nothing listens
 	for _, tc := range []struct{ src, want string }{
-		{bad, "want an array"},
-		{filepath.Join(t.TempDir(), "missing.json"), "missing.json"},
+		{write("object.json", `{"not": "an array"}`), "want an array"},
+		{write("syntax.json", `[{"title": "x",]`), "invalid JSON"},
+		{write("empty.json", `[]`), "no usable pages (the array is empty)"},
+		{filepath.Join(dir, "code"), "no index.json, Markdown or HTML files"},
+		{filepath.Join(dir, "missing.json"), "missing.json"},
+		{refused, "connection refused"}, // the only source: nothing to serve
 	} {
 		cfg, _, err := adaptCaddyfile(s.caddyfile(false, "mcp {\n\t\tsource "+tc.src+"\n\t}", ""))
 		if err != nil {
@@ -111,8 +126,39 @@ func TestSourceErrorFailsLoad(t *testing.T) {
 		}
 		err = caddy.Load(cfg, true)
 		_ = caddy.Stop()
-		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "loading sources") {
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "loading sources") ||
+			!strings.Contains(err.Error(), tc.src) {
 			t.Errorf("source %s: load error %v, want one mentioning %q", tc.src, err, tc.want)
+		}
+	}
+}
+
+// TestSourcesSharedAndPartlyDown: a refused URL next to a good local source
+// is not fatal (the local pages are served, the error is in the status),
+// and two sites with the same sources share one index.
+func TestSourcesSharedAndPartlyDown(t *testing.T) {
+	s := newSiteDir(t)
+	s.port = freePort(t)
+	other := freePort(t)
+	refused := fmt.Sprintf("http://127.0.0.1:%d/index.json", freePort(t))
+	block := "mcp {\n\t\tsource " + s.index + "\n\t\tsource " + refused + "\n\t}"
+	cfg := s.caddyfile(false, block, "") + fmt.Sprintf("http://127.0.0.1:%d {\n\tbind 127.0.0.1\n\t%s\n}\n", other, block)
+	builds := corpusBuilds.Load()
+	load(t, cfg)
+	t.Cleanup(func() { _ = caddy.Stop() })
+	if got := corpusBuilds.Load() - builds; got != 1 {
+		t.Errorf("%d index builds for two sites with the same sources, want 1", got)
+	}
+	tr := &http.Transport{} // dials each site's own port
+	t.Cleanup(tr.CloseIdleConnections)
+	hc := &http.Client{Transport: tr}
+	for _, base := range []string{s.base, fmt.Sprintf("http://127.0.0.1:%d", other)} {
+		ctx := testCtx(t)
+		c := newStreamableClient(t, ctx, base+"/mcp", hc, "2025-06-18")
+		res := initialize(t, ctx, c, "2025-06-18")
+		exercise(t, ctx, c)
+		if !strings.Contains(res.Instructions, "connection refused") {
+			t.Errorf("%s: instructions do not report the refused source:\n%s", base, res.Instructions)
 		}
 	}
 }

@@ -131,12 +131,27 @@ func runAllRevisions(t *testing.T, s *site, hc *http.Client) {
 			exercise(t, ctx, c)
 		})
 	}
-	t.Run("sse-2024-11-05", func(t *testing.T) {
+	t.Run("sse-2024-11-05", func(t *testing.T) { runSSE(t, hc, s.base+"/sse") })
+}
+
+// runSSE exercises the legacy HTTP+SSE transport at url.
+func runSSE(t *testing.T, hc *http.Client, url string) {
+	ctx := testCtx(t)
+	c := newSSEClient(t, ctx, url, hc)
+	initialize(t, ctx, c, "2024-11-05")
+	exercise(t, ctx, c)
+}
+
+// runBothTransports exercises streamable HTTP (2025-06-18) at base/mcp and
+// legacy SSE at base/sse.
+func runBothTransports(t *testing.T, hc *http.Client, base string) {
+	t.Run("streamable", func(t *testing.T) {
 		ctx := testCtx(t)
-		c := newSSEClient(t, ctx, s.base+"/sse", hc)
-		initialize(t, ctx, c, "2024-11-05")
+		c := newStreamableClient(t, ctx, base+"/mcp", hc, "2025-06-18")
+		initialize(t, ctx, c, "2025-06-18")
 		exercise(t, ctx, c)
 	})
+	t.Run("sse", func(t *testing.T) { runSSE(t, hc, base+"/sse") })
 }
 
 // TestProtocolsHTTP1 serves every protocol revision over plain HTTP/1.1.

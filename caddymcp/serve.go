@@ -80,7 +80,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 		}
 		r = r.WithContext(ctx)
 	} else if r.URL.Path == h.MessageEndpoint {
-		h.sseSess.touch(r.URL.Query().Get("sessionId"))
+		// An unknown or idled-out session gets 404, as on the streamable
+		// endpoint (mcp-go would say 400), so clients know to reconnect.
+		if id := r.URL.Query().Get("sessionId"); id != "" && !h.sseSess.touch(id) {
+			writeJSONRPCError(sw, http.StatusNotFound, mcp.INVALID_PARAMS,
+				"unknown or expired session "+strconv.Quote(id)+"; open a new event stream at "+h.SSEEndpoint)
+			return nil
+		}
 	}
 
 	serve.ServeHTTP(sw, r)

@@ -166,14 +166,16 @@ func (s *sseSessions) remove(id string) {
 	s.mu.Unlock()
 }
 
-// touch records client activity (a POST to the message endpoint).
-func (s *sseSessions) touch(id string) {
+// touch records client activity (a POST to the message endpoint) and
+// reports whether the session is open here.
+func (s *sseSessions) touch(id string) bool {
 	s.mu.Lock()
 	sess := s.sessions[id]
 	s.mu.Unlock()
 	if sess != nil {
 		sess.lastSeen.Store(time.Now().UnixNano())
 	}
+	return sess != nil
 }
 
 // sweep ends the streams of sessions idle for longer than ttl.

@@ -57,3 +57,28 @@ func TestSourceKinds(t *testing.T) {
 		t.Fatalf("kinds %v, want %s", got, want)
 	}
 }
+
+// TestRelativeLinks: only sources that build links from file paths and
+// have no base_url are flagged (Provision warns about them).
+func TestRelativeLinks(t *testing.T) {
+	withIndex, plain := t.TempDir(), t.TempDir()
+	if err := os.WriteFile(filepath.Join(withIndex, "index.json"), []byte("[]"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		spec source.Spec
+		kind string
+		want bool
+	}{
+		{source.Spec{Location: plain}, "markdown", true},
+		{source.Spec{Location: plain}, "site_root", true},
+		{source.Spec{Location: withIndex}, "site_root", false}, // index.json has permalinks
+		{source.Spec{Location: plain, BaseURL: "https://docs.example.com/"}, "markdown", false},
+		{source.Spec{Location: "https://docs.example.com/index.json"}, "index_json", false},
+		{source.Spec{Location: filepath.Join(withIndex, "index.json")}, "index_json", false},
+	} {
+		if got := relativeLinks(tc.spec, tc.kind); got != tc.want {
+			t.Errorf("%s as %s: %v, want %v", tc.spec, tc.kind, got, tc.want)
+		}
+	}
+}

@@ -122,6 +122,7 @@ type Corpus struct {
 	done      chan struct{} // closed when the background loop has exited
 	closeOnce sync.Once
 	openedAt  time.Time
+	labels    labels // see AddLabel
 }
 
 // Open loads every source and builds the first index, then starts watching

@@ -47,13 +47,54 @@ func All() []*Corpus {
 	return list
 }
 
-// Lookup returns the open corpora with the given name.
+// Lookup returns the open corpora with the given name or label.
 func Lookup(name string) []*Corpus {
 	var out []*Corpus
 	for _, c := range All() {
-		if c.opts.Name == name {
+		if c.opts.Name == name || slices.Contains(c.Labels(), name) {
 			out = append(out, c)
 		}
 	}
+	return out
+}
+
+// labels counts the users of each label of one corpus.
+type labels struct {
+	mu sync.Mutex
+	m  map[string]int
+}
+
+// AddLabel tags the corpus with a user-facing name, e.g. the server name of
+// a handler that serves it, so the admin API can find it by that name (one
+// corpus may serve several sites, each with its own name). The returned
+// func removes this use of the label; the label goes when its last use does.
+func (c *Corpus) AddLabel(label string) (remove func()) {
+	c.labels.mu.Lock()
+	defer c.labels.mu.Unlock()
+	if c.labels.m == nil {
+		c.labels.m = make(map[string]int)
+	}
+	c.labels.m[label]++
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			c.labels.mu.Lock()
+			defer c.labels.mu.Unlock()
+			if c.labels.m[label]--; c.labels.m[label] <= 0 {
+				delete(c.labels.m, label)
+			}
+		})
+	}
+}
+
+// Labels returns the corpus's labels, sorted.
+func (c *Corpus) Labels() []string {
+	c.labels.mu.Lock()
+	defer c.labels.mu.Unlock()
+	out := make([]string, 0, len(c.labels.m))
+	for l := range c.labels.m {
+		out = append(out, l)
+	}
+	slices.Sort(out)
 	return out
 }

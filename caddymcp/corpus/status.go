@@ -8,6 +8,9 @@ import (
 type Status struct {
 	// Name is the corpus name (Options.Name).
 	Name string `json:"name"`
+	// Labels are the other names it is known by (see AddLabel): the server
+	// names of the sites it serves. ?corpus= in the admin API takes either.
+	Labels []string `json:"labels,omitempty"`
 	// Pages is the number of pages in the current index.
 	Pages int `json:"pages"`
 	// IndexedAt is when the current index was built.
@@ -66,6 +69,7 @@ func (c *Corpus) Status() Status {
 	snap := c.cur.Load()
 	st := Status{
 		Name:            c.opts.Name,
+		Labels:          c.Labels(),
 		Pages:           snap.ix.Len(),
 		IndexedAt:       snap.at,
 		BuildDurationMS: ms(snap.buildDur),

@@ -85,10 +85,10 @@ func (st *state) search(_ context.Context, c *indexCache, args arguments) *mcp.C
 		out.Results = append(out.Results, SearchResult{
 			ID:    sectionID(h.Page, h.SectionIndex),
 			Title: hitTitle(h),
-			URL:   sectionURL(h.Page, h.SectionIndex),
+			URL:   hitURL(h),
 		})
 	}
-	r := jsonResult(out)
+	r := searchResultsResult(out)
 	c.results.put(key, r)
 	return r
 }

@@ -33,6 +33,17 @@ func sectionURL(p *source.Page, i int) string {
 	return pageURL(p)
 }
 
+// hitURL is sectionURL of a search hit, reusing the URL the index already
+// built when it is the same string (a section with an anchor on a page with
+// a public URL), so a search answer concatenates each URL once.
+func hitURL(h search.Hit) string {
+	p, i := h.Page, h.SectionIndex
+	if i > 0 && i < len(p.Sections) && p.URL != "" && h.URL != "" {
+		return h.URL
+	}
+	return sectionURL(p, i)
+}
+
 // sectionID is the id search results carry: "<page id>#<anchor>", or the
 // page id for the lead/whole page. fetch and read_page accept both.
 func sectionID(p *source.Page, i int) string {

@@ -90,6 +90,22 @@ func wireChars(raw []byte) int {
 	return n
 }
 
+// surelySmall reports, without counting characters, that r is under
+// MaxResultChars: a byte is at most one character of text, and at most six
+// of structuredContent on the wire (an escape). Typical search answers are
+// a few KB, so the exact count is only needed for big reads.
+func surelySmall(r *mcp.CallToolResult) bool {
+	n := 6 * len(r.RawStructuredContent)
+	for _, c := range r.Content {
+		t, ok := c.(mcp.TextContent)
+		if !ok {
+			return false
+		}
+		n += len(t.Text)
+	}
+	return n <= MaxResultChars
+}
+
 // handler is a tool handler that gets the current index.
 type handler func(ctx context.Context, c *indexCache, args arguments) *mcp.CallToolResult
 
@@ -107,6 +123,9 @@ func (st *state) wrap(tool string, allowed []string, strict bool, h handler) ser
 			return toolError(errNotReady), nil
 		}
 		r := h(ctx, c, args)
+		if surelySmall(r) {
+			return r, nil
+		}
 		if n := resultChars(r); n > MaxResultChars {
 			// Unreachable by construction; a safety net so no client ever
 			// gets an answer it would refuse.

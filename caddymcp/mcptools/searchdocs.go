@@ -195,7 +195,7 @@ func (st *state) runSearchDocs(c *indexCache, q string, limit int, want cursor) 
 			PageID:  p.ID,
 			Title:   clip(p.Title, 200),
 			Heading: clip(h.Heading, 200),
-			URL:     sectionURL(p, h.SectionIndex),
+			URL:     hitURL(h),
 			Snippet: clip(h.Snippet, 500),
 			LastMod: lastMod(p),
 			Section: p.Section,
@@ -215,6 +215,9 @@ func (st *state) runSearchDocs(c *indexCache, q string, limit int, want cursor) 
 			out.NextCursor = nc.encode()
 		}
 		r := textResult(renderDocsResults(out, want), out)
+		if surelySmall(r) {
+			return r
+		}
 		n := resultChars(r)
 		if n <= MaxResultChars || k <= 1 {
 			return r

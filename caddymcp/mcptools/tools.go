@@ -40,11 +40,26 @@ func newTool(name, title, desc string, output string, opts ...mcp.ToolOption) mc
 
 func (st *state) registerTools(s *server.MCPServer) {
 	s.AddTools(
-		server.ServerTool{Tool: searchTool(), Handler: st.wrap(ToolSearch, []string{"query"}, false, st.search)},
-		server.ServerTool{Tool: fetchTool(), Handler: st.wrap(ToolFetch, []string{"id"}, false, st.fetch)},
+		server.ServerTool{Tool: rawSchema(searchTool()), Handler: st.wrap(ToolSearch, []string{"query"}, false, st.search)},
+		server.ServerTool{Tool: rawSchema(fetchTool()), Handler: st.wrap(ToolFetch, []string{"id"}, false, st.fetch)},
+		// Not search_docs: toolFilter edits its structured schema.
 		server.ServerTool{Tool: searchDocsTool(), Handler: st.wrap(ToolSearchDocs, searchDocsArgs, true, st.searchDocs)},
-		server.ServerTool{Tool: readPageTool(), Handler: st.wrap(ToolReadPage, readPageArgs, true, st.readPage)},
+		server.ServerTool{Tool: rawSchema(readPageTool()), Handler: st.wrap(ToolReadPage, readPageArgs, true, st.readPage)},
 	)
+}
+
+// rawSchema replaces t's structured input schema by its JSON encoding (the
+// same bytes on the wire). mcp-go re-encodes the input schema on every
+// 2026-07-28 tools/call to look for x-mcp-header annotations; a raw schema
+// costs it a copy instead of a reflective encoding of nested maps.
+func rawSchema(t mcp.Tool) mcp.Tool {
+	raw, err := json.Marshal(t.InputSchema)
+	if err != nil {
+		panic(fmt.Sprintf("mcptools: %s input schema: %v", t.Name, err)) // static data: a bug
+	}
+	t.InputSchema = mcp.ToolInputSchema{}
+	t.RawInputSchema = raw
+	return t
 }
 
 // maxEnum is the largest facet list published as a JSON Schema enum; larger

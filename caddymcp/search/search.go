@@ -3,7 +3,7 @@ package search
 import (
 	"math"
 	"math/bits"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -362,9 +362,19 @@ func pushTop[T any](h []T, k int, x T, less func(a, b T) bool) []T {
 	return h
 }
 
-// sortTop sorts the kept items best first.
+// sortTop sorts the kept items best first. slices.SortFunc avoids
+// sort.Slice's reflection; callers give a total order, so the result is
+// the same.
 func sortTop[T any](h []T, before func(a, b T) bool) {
-	sort.Slice(h, func(i, j int) bool { return before(h[i], h[j]) })
+	slices.SortFunc(h, func(a, b T) int {
+		switch {
+		case before(a, b):
+			return -1
+		case before(b, a):
+			return 1
+		}
+		return 0
+	})
 }
 
 func ln(x float64) float64 { return math.Log(x) }

@@ -269,6 +269,32 @@ func TestSnippet(t *testing.T) {
 	}
 }
 
+// TestNoSnippets checks that NoSnippets only drops the snippets: the same
+// hits, scores, URLs and totals, in the same order.
+func TestNoSnippets(t *testing.T) {
+	ix := Build(testPages())
+	for _, q := range []Query{{Text: "install linux"}, {Text: "\"reverse proxy\"", Limit: 3}, {Text: "instal"}, {Text: "server", Offset: 1}, {Text: "health checks", Lang: "en"}} {
+		with := ix.Search(q)
+		q.NoSnippets = true
+		without := ix.Search(q)
+		if len(with.Hits) == 0 || len(with.Hits) != len(without.Hits) || with.Total != without.Total || with.Fuzzy != without.Fuzzy {
+			t.Fatalf("%+v: %d/%d hits, total %d/%d", q, len(with.Hits), len(without.Hits), with.Total, without.Total)
+		}
+		for i, h := range without.Hits {
+			if h.Snippet != "" {
+				t.Errorf("%+v: hit %d has a snippet %q", q, i, h.Snippet)
+			}
+			if with.Hits[i].Snippet == "" {
+				t.Errorf("%+v: hit %d has no snippet without NoSnippets", q, i)
+			}
+			h.Snippet = with.Hits[i].Snippet
+			if h != with.Hits[i] {
+				t.Errorf("%+v: hit %d differs:\n%+v\n%+v", q, i, h, with.Hits[i])
+			}
+		}
+	}
+}
+
 func TestConcurrentSearch(t *testing.T) {
 	ix := Build(testPages())
 	want := urls(ix.Search(Query{Text: "server files health"}))

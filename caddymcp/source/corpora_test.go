@@ -64,10 +64,7 @@ func TestMarkdownPermalinksMatchIndex(t *testing.T) {
 	needCorpora(t)
 	for _, c := range corpora {
 		idx, md := loadBoth(t, c)
-		mdIDs := map[string]*Page{}
-		for i := range md {
-			mdIDs[md[i].ID] = &md[i]
-		}
+		mdIDs := pagesByID(md)
 		found, urlSame := 0, 0
 		var missing []string
 		for _, p := range idx {
@@ -99,10 +96,7 @@ func TestHeadingHeuristicOnCorpora(t *testing.T) {
 	needCorpora(t)
 	for _, c := range corpora {
 		idx, md := loadBoth(t, c)
-		mdByID := map[string]*Page{}
-		for i := range md {
-			mdByID[md[i].ID] = &md[i]
-		}
+		mdByID := pagesByID(md)
 		var tp, fp, fn, anchorsOK, pages int
 		for _, p := range idx {
 			m := mdByID[p.ID]
@@ -150,10 +144,7 @@ func TestMarkdownTextMatchesIndex(t *testing.T) {
 	needCorpora(t)
 	for _, c := range corpora {
 		idx, md := loadBoth(t, c)
-		mdByID := map[string]*Page{}
-		for i := range md {
-			mdByID[md[i].ID] = &md[i]
-		}
+		mdByID := pagesByID(md)
 		var sum float64
 		n := 0
 		for _, p := range idx {
@@ -200,10 +191,7 @@ func TestAnchorsResolveInPageLinks(t *testing.T) {
 	linkRe := regexpMust(`\]\(#([^)\s]+)\)`)
 	for _, c := range corpora {
 		_, md := loadBoth(t, c)
-		byFile := map[string]*Page{}
-		for i := range md {
-			byFile[md[i].ID] = &md[i]
-		}
+		byFile := pagesByID(md)
 		total, ok := 0, 0
 		var bad []string
 		_ = filepath.WalkDir(filepath.Join(corporaDir, c.name), func(p string, d os.DirEntry, err error) error {
@@ -244,3 +232,12 @@ func TestAnchorsResolveInPageLinks(t *testing.T) {
 	}
 }
 func regexpMust(s string) *regexp.Regexp { return regexp.MustCompile(s) }
+
+// pagesByID indexes pages by ID (pointers into the slice).
+func pagesByID(pages []Page) map[string]*Page {
+	m := make(map[string]*Page, len(pages))
+	for i := range pages {
+		m[pages[i].ID] = &pages[i]
+	}
+	return m
+}

@@ -51,7 +51,12 @@ func ParseIndexJSON(r io.Reader, spec Spec) ([]Page, error) {
 			pages = append(pages, p)
 		}
 	}
-	if len(pages) == 0 {
+	switch {
+	case len(entries) == 0:
+		return nil, fmt.Errorf("source %s: no usable pages (the array is empty)", spec)
+	case len(pages) == 0 && len(entries) == 1:
+		return nil, fmt.Errorf("source %s: no usable pages (1 entry, without title/contents or permalink)", spec)
+	case len(pages) == 0:
 		return nil, fmt.Errorf("source %s: no usable pages (%d entries, all without title/contents or permalink)", spec, len(entries))
 	}
 	return dedupe(pages), nil

@@ -162,7 +162,7 @@ func TestParseIndexJSONErrors(t *testing.T) {
 		{"null", "JSON value is null, want an array"},
 		{"  \n", "invalid JSON: unexpected end of JSON input"},
 		{"[" + ok + ",\n {\"title\": \"B\"\n", "invalid JSON: unexpected end of JSON input"},
-		{`[{"title": "no link"}]`, "no usable pages (1 entries"},
+		{`[{"title": "no link"}]`, "no usable pages (1 entry, without"},
 	}
 	for _, tc := range tests {
 		_, err := ParseIndexJSON(strings.NewReader(tc.in), Spec{Location: "x.json"})

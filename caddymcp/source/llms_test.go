@@ -47,19 +47,14 @@ func TestParseLLMSTxt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, p := range pages {
-		got = append(got, p.Title+"|"+p.URL+"|"+p.Sections[0].Text)
-	}
+	got := pageLines(pages, func(p Page) string { return p.Sections[0].Text })
 	want := []string{
 		"Quick start|https://docs.example.com/quick.md|How to start quickly\n\nDocs",
 		"API|https://docs.example.com/api/|The full API\n\nDocs",
 		"Bare link|https://docs.example.com/bare|Docs",
 		"Changelog|https://docs.example.com/changelog|Release notes\n\nOptional",
 	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("links:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
+	checkLines(t, "links", got, want)
 }
 
 // TestParseLLMSTxtEscapes: escaped brackets in link text (what
@@ -76,10 +71,7 @@ func TestParseLLMSTxtEscapes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, p := range pages {
-		got = append(got, p.Title+"|"+p.URL+"|"+p.Summary)
-	}
+	got := pageLines(pages, func(p Page) string { return p.Summary })
 	want := []string{
 		"Install [beta]|https://x/y|notes *not emphasis*",
 		"Go|https://en.wikipedia.org/wiki/Go_(language)|the language",
@@ -88,9 +80,7 @@ func TestParseLLMSTxtEscapes(t *testing.T) {
 		// Backslashes are literal in code spans (CommonMark).
 		"code \\ span`|https://x/c|",
 	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
+	checkLines(t, "escapes", got, want)
 
 	full := "# C#\nSource: https://x/c\n\nText.\n\n# Closed heading ##\nSource: https://x/h\n\nMore.\n"
 	pages, err = ParseLLMSTxt(strings.NewReader(full), Spec{Location: "llms-full.txt"})
@@ -99,5 +89,22 @@ func TestParseLLMSTxtEscapes(t *testing.T) {
 	}
 	if len(pages) != 2 || pages[0].Title != "C#" || pages[1].Title != "Closed heading" {
 		t.Errorf("titles: %+v", pages)
+	}
+}
+
+// pageLines renders each page as "title|url|<extra(page)>".
+func pageLines(pages []Page, extra func(Page) string) []string {
+	out := make([]string, len(pages))
+	for i, p := range pages {
+		out[i] = p.Title + "|" + p.URL + "|" + extra(p)
+	}
+	return out
+}
+
+// checkLines compares two lists of lines and shows both on a mismatch.
+func checkLines(t *testing.T, what string, got, want []string) {
+	t.Helper()
+	if g, w := strings.Join(got, "\n"), strings.Join(want, "\n"); g != w {
+		t.Errorf("%s:\n%s\nwant\n%s", what, g, w)
 	}
 }

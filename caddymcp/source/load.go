@@ -82,10 +82,16 @@ func LoadSpec(ctx context.Context, spec Spec) (pages []Page, err error) {
 	if err != nil {
 		return nil, err
 	}
+	return dedupe(tagSource(pages, spec)), nil
+}
+
+// tagSource records spec as the Source of every page.
+func tagSource(pages []Page, spec Spec) []Page {
+	src := spec.String()
 	for i := range pages {
-		pages[i].Source = spec.String()
+		pages[i].Source = src
 	}
-	return dedupe(pages), nil
+	return pages
 }
 
 // Parse parses the bytes of a file-like source, e.g. one the corpus package
@@ -120,10 +126,7 @@ func Parse(r io.Reader, spec Spec) (pages []Page, err error) {
 	if err != nil {
 		return nil, err
 	}
-	for i := range pages {
-		pages[i].Source = spec.String()
-	}
-	return pages, nil
+	return tagSource(pages, spec), nil
 }
 
 // KindHTML is a single HTML page, e.g. one fetched from a URL. Only Parse

@@ -1,6 +1,7 @@
 package source
 
 import (
+	"context"
 	"fmt"
 	"io/fs"
 	"os"
@@ -31,28 +32,16 @@ func isMarkdown(name string) bool {
 // front matter `url` and `slug` take precedence. Permalinks are baseURL +
 // path + "/" (baseURL may be empty, giving site-relative URLs).
 func LoadMarkdownDir(dir, baseURL string) ([]Page, error) {
-	spec := Spec{Kind: KindMarkdown, Location: dir, BaseURL: baseURL}
-	pages, err := loadMarkdown(spec)
-	if err != nil {
-		return nil, err
-	}
-	for i := range pages {
-		pages[i].Source = spec.String()
-	}
-	return pages, nil
+	return LoadSpec(context.Background(), Spec{Kind: KindMarkdown, Location: dir, BaseURL: baseURL})
 }
 
 func loadMarkdown(spec Spec) ([]Page, error) {
 	dir := spec.Location
-	fi, err := os.Stat(dir)
-	if err != nil {
-		return nil, fmt.Errorf("source %s: %w", spec, err)
-	}
-	if !fi.IsDir() {
-		return nil, fmt.Errorf("source %s: not a directory", spec)
+	if err := checkDir(spec); err != nil {
+		return nil, err
 	}
 	var files []string
-	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}

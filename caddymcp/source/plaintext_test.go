@@ -33,18 +33,8 @@ func TestCodeLikeMatchesRegexp(t *testing.T) {
 		}
 		lines = append(lines, b.String())
 	}
-	for _, name := range []string{"caddy-docs.index.json", "hugo-docs.index.json"} {
-		data, err := os.ReadFile(filepath.Join(corporaDir, name))
-		if err != nil {
-			continue
-		}
-		var entries []struct{ Contents string }
-		if err := json.Unmarshal(data, &entries); err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range entries {
-			lines = append(lines, strings.Split(e.Contents, "\n")...)
-		}
+	for _, c := range corporaContents(t) {
+		lines = append(lines, strings.Split(c, "\n")...)
 	}
 	bad := 0
 	for _, l := range lines {
@@ -79,19 +69,7 @@ func joinedSections(contents string) []string {
 // contents gives exactly the joined lines, TOC lines and CRLF included.
 func TestSplitPlainTextSlicing(t *testing.T) {
 	inputs := []string{caddyLike, strings.ReplaceAll(caddyLike, "\n", "\r\n"), "", "\n", "Title\nText", "a\n\nb\n"}
-	for _, name := range []string{"caddy-docs.index.json", "hugo-docs.index.json"} {
-		data, err := os.ReadFile(filepath.Join(corporaDir, name))
-		if err != nil {
-			continue
-		}
-		var entries []struct{ Contents string }
-		if err := json.Unmarshal(data, &entries); err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range entries {
-			inputs = append(inputs, e.Contents)
-		}
-	}
+	inputs = append(inputs, corporaContents(t)...)
 	for _, in := range inputs {
 		secs := splitPlainText(in, Anchorize)
 		want := joinedSections(in)
@@ -104,4 +82,25 @@ func TestSplitPlainTextSlicing(t *testing.T) {
 			}
 		}
 	}
+}
+
+// corporaContents returns the `contents` of every entry of the shared
+// corpora's index.json files that are present (none off the build machine).
+func corporaContents(t *testing.T) []string {
+	t.Helper()
+	var out []string
+	for _, name := range []string{"caddy-docs.index.json", "hugo-docs.index.json"} {
+		data, err := os.ReadFile(filepath.Join(corporaDir, name))
+		if err != nil {
+			continue
+		}
+		var entries []struct{ Contents string }
+		if err := json.Unmarshal(data, &entries); err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			out = append(out, e.Contents)
+		}
+	}
+	return out
 }

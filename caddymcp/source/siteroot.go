@@ -1,6 +1,7 @@
 package source
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -17,31 +18,19 @@ import (
 // else every *.html file (index.html is its folder's URL; 404.html, redirect
 // stubs and noindex pages are skipped).
 func LoadSiteRoot(dir, baseURL string) ([]Page, error) {
-	spec := Spec{Kind: KindSiteRoot, Location: dir, BaseURL: baseURL}
-	pages, err := loadSiteRoot(spec)
-	if err != nil {
-		return nil, err
-	}
-	for i := range pages {
-		pages[i].Source = spec.String()
-	}
-	return pages, nil
+	return LoadSpec(context.Background(), Spec{Kind: KindSiteRoot, Location: dir, BaseURL: baseURL})
 }
 
 func loadSiteRoot(spec Spec) ([]Page, error) {
 	dir := spec.Location
-	fi, err := os.Stat(dir)
-	if err != nil {
-		return nil, fmt.Errorf("source %s: %w", spec, err)
-	}
-	if !fi.IsDir() {
-		return nil, fmt.Errorf("source %s: not a directory", spec)
+	if err := checkDir(spec); err != nil {
+		return nil, err
 	}
 	if idx := filepath.Join(dir, "index.json"); isFile(idx) {
 		return loadFile(Spec{Kind: KindIndexJSON, Location: idx, BaseURL: spec.BaseURL}, ParseIndexJSON)
 	}
 	var mdFiles, htmlFiles []string
-	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -109,6 +98,19 @@ func parseHTMLFile(name, pageURL string) (Page, error) {
 	}
 	defer f.Close()
 	return ParseHTML(f, pageURL)
+}
+
+// checkDir fails unless the spec's location is a directory, naming the
+// source (directory kinds: markdown and site_root).
+func checkDir(spec Spec) error {
+	fi, err := os.Stat(spec.Location)
+	if err != nil {
+		return fmt.Errorf("source %s: %w", spec, err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("source %s: not a directory (kind %s reads a folder)", spec, spec.Kind)
+	}
+	return nil
 }
 
 func isFile(p string) bool {

@@ -1,22 +1,24 @@
 // Command docsbench measures the docs search engine: index build time and
 // memory, query latency and throughput on generated 1k/10k/100k-page
-// corpora, and relevance on judged query sets. It prints Markdown tables
-// for BENCHMARKS.md.
+// corpora, relevance on judged query sets, and the whole server end to end
+// through a real Caddy process (internal/e2ebench). It prints Markdown
+// tables for BENCHMARKS.md.
 //
 // Usage (from the repository root):
 //
-//	go run ./cmd/docsbench                       # all suites
+//	go run ./cmd/docsbench                       # all suites: index, relevance, e2e
 //	go run ./cmd/docsbench -suite relevance -v   # relevance only, list misses
 //	go run ./cmd/docsbench -suite index -sizes 1000,10000
+//	go run ./cmd/docsbench -suite e2e            # Caddy end to end only (~70 s)
 //
-// Suites are registered in the suites map. To add one (for example an
-// end-to-end HTTP suite), add a file with
+// Suites are registered in the suites map. To add one, add a file with
 //
-//	func init() { suites["http"] = suite{order: 3, desc: "...", run: runHTTP} }
+//	func init() { suites["foo"] = suite{order: 4, desc: "...", run: runFoo} }
 //
-// runHTTP gets an *env (repository root, shared corpora folder, judged set,
+// runFoo gets an *env (repository root, shared corpora folder, judged set,
 // -sizes, -v) and prints its own Markdown section; loadRealDocs, queryMix
-// and loadSets are there to reuse. Then `docsbench -suite http` runs it.
+// and loadSets are there to reuse. Then `docsbench -suite foo` runs it
+// (e2e.go is a short example).
 package main
 
 import (

@@ -21,9 +21,13 @@ type Config struct {
 	// Corpus is the index.json served by the mcp handler.
 	// Default: testdata/hugo/index.json under Root.
 	Corpus string
-	// Queries is the search query mix, used round robin.
+	// Queries is the repeated search query mix, used round robin.
 	// Default: DefaultQueries.
 	Queries []string
+	// UniqueQueries is the unique mix: each request takes the next query,
+	// shared by all phases, so none repeats while the list lasts.
+	// Default: UniqueQueries(Corpus).
+	UniqueQueries []string
 
 	// Workers is the number of concurrent client workers in throughput
 	// phases. Default: 8.
@@ -47,9 +51,11 @@ type Config struct {
 
 	// CPUProfile, when set, is a file to write a CPU profile of the Caddy
 	// process to (from its admin /debug/pprof/profile), taken during the
-	// first HTTP/1.1 2026-07-28 search phase. Read it with
+	// first HTTP/1.1 2026-07-28 search phase of the repeated mix (of the
+	// unique mix with ProfileUnique). Read it with
 	// `go tool pprof <caddy binary> <file>`.
-	CPUProfile string
+	CPUProfile    string
+	ProfileUnique bool
 
 	// HeapProfiles, when set, is a directory to write Caddy heap profiles
 	// to, before and with the streams open (<kind>-before.pprof,
@@ -115,6 +121,11 @@ func (c Config) withDefaults() (Config, error) {
 	c.Corpus = abs
 	if _, err := os.Stat(c.Corpus); err != nil {
 		return c, err
+	}
+	if len(c.UniqueQueries) == 0 {
+		if c.UniqueQueries, err = UniqueQueries(c.Corpus); err != nil {
+			return c, err
+		}
 	}
 	return c, nil
 }

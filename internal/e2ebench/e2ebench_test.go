@@ -60,8 +60,22 @@ func TestRunQuick(t *testing.T) {
 	if rep.StaticBytes < 200 {
 		t.Errorf("respond body sized from search answers is %d bytes; want a real answer's size", rep.StaticBytes)
 	}
-	if len(rep.Throughput) != 6 {
-		t.Fatalf("got %d throughput rows, want 2 HTTP versions × 3 modes", len(rep.Throughput))
+	if len(rep.Throughput) != 10 {
+		t.Fatalf("got %d throughput rows, want 2 HTTP versions × 5 lanes", len(rep.Throughput))
+	}
+	// 2 HTTP versions × 2 unique lanes × (20 + a warm-up of up to 2×2,
+	// bounded by 300 ms) + 2 latency lanes × 20, all from the one source.
+	if lo, hi := int64(2*2*20+2*20), int64(2*2*(4+20)+2*20); rep.UniqueSent < lo || rep.UniqueSent > hi ||
+		rep.UniqueRepeated != 0 || rep.UniqueQueries < 10000 {
+		t.Errorf("unique mix: sent %d (want %d..%d), %d repeats, %d generated; want no repeats of >= 10000",
+			rep.UniqueSent, lo, hi, rep.UniqueRepeated, rep.UniqueQueries)
+	}
+	mixes := map[string]int{}
+	for _, tp := range rep.Throughput {
+		mixes[tp.Mix]++
+	}
+	if mixes[""] != 2 || mixes[MixRepeated] != 4 || mixes[MixUnique] != 4 {
+		t.Errorf("throughput rows per mix: %v; want respond 2, repeated 4, unique 4", mixes)
 	}
 	var caddyCPU time.Duration
 	for _, tp := range rep.Throughput {
@@ -92,8 +106,8 @@ func TestRunQuick(t *testing.T) {
 			t.Errorf("%s: goroutines %d before, %d after closing the streams", m.Kind, m.GoroutinesBefore, m.GoroutinesAfter)
 		}
 	}
-	if len(rep.Latency) != 3 {
-		t.Fatalf("got %d latency rows, want 3", len(rep.Latency))
+	if len(rep.Latency) != 5 {
+		t.Fatalf("got %d latency rows, want 5", len(rep.Latency))
 	}
 	for _, l := range rep.Latency {
 		if l.Requests != 20 || l.Errors != 0 || l.P50 <= 0 || l.P99 < l.P50 || l.Max < l.P99 {
@@ -101,7 +115,7 @@ func TestRunQuick(t *testing.T) {
 		}
 	}
 	md := rep.Markdown()
-	for _, want := range []string{"| HTTP/2 | mcp 2026-07-28 |", "| HTTP/1.1 | mcp 2025-06-18 |", "legacy SSE", "p99"} {
+	for _, want := range []string{"| HTTP/2 | mcp 2026-07-28 | repeated |", "| HTTP/1.1 | mcp 2025-06-18 | unique |", "legacy SSE", "p99"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("Markdown lacks %q:\n%s", want, md)
 		}
@@ -153,7 +167,8 @@ func TestErrorsCounted(t *testing.T) {
 // Set E2EBENCH_MD to a file name to also write the Markdown report there,
 // and E2EBENCH_CPUPROFILE to write a CPU profile of Caddy during a search
 // phase (see Config.CPUProfile), E2EBENCH_HEAPPROFILES to a directory for
-// heap profiles around the memory measurements (Config.HeapProfiles).
+// heap profiles around the memory measurements (Config.HeapProfiles), and
+// E2EBENCH_PROFILE_UNIQUE=1 to profile the unique-query phase instead.
 func BenchmarkE2E(b *testing.B) {
 	if testing.Short() {
 		b.Skip("end-to-end benchmark: skipped under -short")
@@ -161,6 +176,7 @@ func BenchmarkE2E(b *testing.B) {
 	cfg := DefaultConfig()
 	cfg.CaddyBin = caddyBin(b)
 	cfg.CPUProfile = os.Getenv("E2EBENCH_CPUPROFILE")
+	cfg.ProfileUnique = os.Getenv("E2EBENCH_PROFILE_UNIQUE") != ""
 	cfg.HeapProfiles = os.Getenv("E2EBENCH_HEAPPROFILES")
 	for range b.N {
 		rep, err := Run(context.Background(), cfg)
@@ -169,6 +185,9 @@ func BenchmarkE2E(b *testing.B) {
 		}
 		for _, t := range rep.Throughput {
 			name := strings.NewReplacer("HTTP/1.1", "h1", "HTTP/2", "h2", "mcp ", "", " ", "_").Replace(t.HTTP + "_" + string(t.Mode))
+			if t.Mix == MixUnique {
+				name += "_uniq"
+			}
 			b.ReportMetric(t.RPS, name+"_rps")
 			if t.Mode != ModeRespond {
 				b.ReportMetric(t.Ratio, name+"_ratio")
@@ -179,8 +198,12 @@ func BenchmarkE2E(b *testing.B) {
 		}
 		for _, l := range rep.Latency {
 			if l.Mode != ModeRespond {
-				b.ReportMetric(float64(l.P50.Microseconds()), strings.TrimPrefix(string(l.Mode), "mcp ")+"_p50_µs")
-				b.ReportMetric(float64(l.P99.Microseconds()), strings.TrimPrefix(string(l.Mode), "mcp ")+"_p99_µs")
+				name := strings.TrimPrefix(string(l.Mode), "mcp ")
+				if l.Mix == MixUnique {
+					name += "_uniq"
+				}
+				b.ReportMetric(float64(l.P50.Microseconds()), name+"_p50_µs")
+				b.ReportMetric(float64(l.P99.Microseconds()), name+"_p99_µs")
 			}
 		}
 		b.Log("\n" + rep.Markdown())
@@ -190,4 +213,31 @@ func BenchmarkE2E(b *testing.B) {
 			}
 		}
 	}
+}
+
+// TestUniqueQueries checks the unique mix: large, distinct, deterministic.
+func TestUniqueQueries(t *testing.T) {
+	root, err := moduleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	corpus := filepath.Join(root, "testdata", "hugo", "index.json")
+	a, err := UniqueQueries(corpus)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := UniqueQueries(corpus)
+	seen := map[string]bool{}
+	for i, q := range a {
+		if q == "" || seen[q] || q != b[i] {
+			t.Fatalf("query %d %q: empty, repeated or not deterministic (%q)", i, q, b[i])
+		}
+		seen[q] = true
+	}
+	// A full default run sends ~2k rps × 2 lanes × 2 × 3 s × 2 HTTP
+	// versions at most; the list must outlast it.
+	if len(a) < 100000 {
+		t.Errorf("%d unique queries; want >= 100000 so a full run never repeats one", len(a))
+	}
+	t.Logf("%d unique queries, e.g. %q", len(a), a[:3])
 }

@@ -46,8 +46,9 @@ var DefaultQueries = []string{
 // UniqueQueries generates a query mix with no repeats from the corpus
 // (an index.json of {title, contents} pages): each page title, then the
 // title plus one word of the page's text, for every distinct word of four
-// or more letters, shuffled with a fixed seed so consecutive queries hit
-// different pages. It gives tens of thousands of distinct queries that
+// or more letters, and every pair of adjacent words of three or more,
+// shuffled with a fixed seed so consecutive queries hit
+// different pages. It gives a hundred thousand or more of distinct queries that
 // match real pages, so a result cache cannot serve them; the repeated
 // mix ([DefaultQueries]) is the other side of that measurement.
 func UniqueQueries(corpus string) ([]string, error) {
@@ -72,9 +73,13 @@ func UniqueQueries(corpus string) ([]string, error) {
 	}
 	for _, p := range pages {
 		add(p.Title)
-		for _, w := range strings.FieldsFunc(p.Contents, func(r rune) bool { return !unicode.IsLetter(r) }) {
+		words := strings.FieldsFunc(p.Contents, func(r rune) bool { return !unicode.IsLetter(r) })
+		for i, w := range words {
 			if len(w) >= 4 {
 				add(p.Title + " " + w)
+			}
+			if i > 0 && len(w) >= 3 && len(words[i-1]) >= 3 {
+				add(words[i-1] + " " + w)
 			}
 		}
 	}

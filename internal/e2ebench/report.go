@@ -23,6 +23,12 @@ type Report struct {
 	// StaticBytes is the size of the respond body: the mean search answer.
 	StaticBytes int
 
+	// UniqueQueries is the size of the unique mix; UniqueSent how many of
+	// its queries the run sent, UniqueRepeated how many of those were
+	// repeats because the list ran out (0: the mix stayed unique).
+	UniqueQueries              int
+	UniqueSent, UniqueRepeated int64
+
 	Throughput []Throughput
 	Memory     []Memory
 	Latency    []Latency
@@ -30,8 +36,10 @@ type Report struct {
 
 // Throughput is one HTTP version and mode, summed over its phases.
 type Throughput struct {
-	HTTP     string
-	Mode     Mode
+	HTTP string
+	Mode Mode
+	// Mix is the query mix: MixRepeated or MixUnique ("" for respond).
+	Mix      string
 	Workers  int
 	Requests int64
 	Errors   int64
@@ -67,6 +75,7 @@ type Memory struct {
 type Latency struct {
 	HTTP               string
 	Mode               Mode
+	Mix                string // as in Throughput
 	Requests, Errors   int64
 	P50, P90, P99, Max time.Duration
 	CaddyCPUPerReq     time.Duration
@@ -76,7 +85,7 @@ func newReport(cfg Config) Report {
 	return Report{
 		Date: time.Now().UTC(), NProc: runtime.NumCPU(), CPUModel: cpuModel(), Go: runtime.Version(),
 		Workers: cfg.Workers, PhaseDuration: cfg.PhaseDuration, Rounds: cfg.Rounds,
-		Sessions: cfg.Sessions, LatencyRequests: cfg.LatencyRequests,
+		Sessions: cfg.Sessions, LatencyRequests: cfg.LatencyRequests, UniqueQueries: len(cfg.UniqueQueries),
 	}
 }
 
@@ -87,9 +96,12 @@ func perReq(d time.Duration, n int64) time.Duration {
 	return d / time.Duration(n)
 }
 
-func newThroughput(httpName string, m Mode, workers int, s phaseResult, phases []float64) Throughput {
+func newThroughput(httpName string, m Mode, mix string, workers int, s phaseResult, phases []float64) Throughput {
+	if m == ModeRespond {
+		mix = ""
+	}
 	t := Throughput{
-		HTTP: httpName, Mode: m, Workers: workers, Requests: s.Requests, Errors: s.Errors,
+		HTTP: httpName, Mode: m, Mix: mix, Workers: workers, Requests: s.Requests, Errors: s.Errors,
 		Seconds: s.Elapsed.Seconds(), PhaseRPS: phases,
 		CaddyCPUPerReq: perReq(s.CaddyCPU, s.Requests), ClientCPUPerReq: perReq(s.ClientCPU, s.Requests),
 	}
@@ -116,9 +128,12 @@ func newMemory(m memResult) Memory {
 	return out
 }
 
-func newLatency(httpName string, m Mode, r phaseResult) Latency {
+func newLatency(httpName string, m Mode, mix string, r phaseResult) Latency {
+	if m == ModeRespond {
+		mix = ""
+	}
 	return Latency{
-		HTTP: httpName, Mode: m, Requests: r.Requests, Errors: r.Errors,
+		HTTP: httpName, Mode: m, Mix: mix, Requests: r.Requests, Errors: r.Errors,
 		P50: percentile(r.Latencies, 50), P90: percentile(r.Latencies, 90),
 		P99: percentile(r.Latencies, 99), Max: percentile(r.Latencies, 100),
 		CaddyCPUPerReq: perReq(r.CaddyCPU, r.Requests),
@@ -134,16 +149,18 @@ func (r Report) Markdown() string {
 
 	fmt.Fprintf(&b, "#### Throughput: `tools/call search` vs `respond` (%d workers, %d × %s phases per mode, interleaved)\n\n",
 		r.Workers, r.Rounds, r.PhaseDuration)
-	fmt.Fprintf(&b, "Respond body: %d bytes (the mean search answer).\n\n", r.StaticBytes)
-	b.WriteString("| HTTP | mode | requests | errors | rps | rps per phase | vs respond | Caddy CPU/req | client CPU/req | answer bytes |\n")
-	b.WriteString("|---|---|---|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(&b, "Respond body: %d bytes (the mean search answer). Query mixes: *repeated* = %s; "+
+		"*unique* = %d distinct queries sent of %d generated (page title + a word of the page), %d repeats.\n\n",
+		r.StaticBytes, "the 28 queries round robin", r.UniqueSent, r.UniqueQueries, r.UniqueRepeated)
+	b.WriteString("| HTTP | mode | queries | requests | errors | rps | rps per phase | vs respond | Caddy CPU/req | client CPU/req | answer bytes |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, t := range r.Throughput {
 		phases := make([]string, len(t.PhaseRPS))
 		for i, p := range t.PhaseRPS {
 			phases[i] = fmt.Sprintf("%.0f", p)
 		}
-		fmt.Fprintf(&b, "| %s | %s | %d | %d | %.0f | %s | %.0f%% | %s | %s | %d |\n",
-			t.HTTP, t.Mode, t.Requests, t.Errors, t.RPS, strings.Join(phases, " / "),
+		fmt.Fprintf(&b, "| %s | %s | %s | %d | %d | %.0f | %s | %.0f%% | %s | %s | %d |\n",
+			t.HTTP, t.Mode, dash(t.Mix), t.Requests, t.Errors, t.RPS, strings.Join(phases, " / "),
 			100*t.Ratio, us(t.CaddyCPUPerReq), us(t.ClientCPUPerReq), t.AvgBytes)
 	}
 
@@ -158,13 +175,20 @@ func (r Report) Markdown() string {
 	}
 
 	fmt.Fprintf(&b, "\n#### Latency through the full stack (concurrency 1, %d requests per mode)\n\n", r.LatencyRequests)
-	b.WriteString("| HTTP | mode | requests | errors | p50 | p90 | p99 | max | Caddy CPU/req |\n")
-	b.WriteString("|---|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("| HTTP | mode | queries | requests | errors | p50 | p90 | p99 | max | Caddy CPU/req |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, l := range r.Latency {
-		fmt.Fprintf(&b, "| %s | %s | %d | %d | %s | %s | %s | %s | %s |\n",
-			l.HTTP, l.Mode, l.Requests, l.Errors, ms(l.P50), ms(l.P90), ms(l.P99), ms(l.Max), us(l.CaddyCPUPerReq))
+		fmt.Fprintf(&b, "| %s | %s | %s | %d | %d | %s | %s | %s | %s | %s |\n",
+			l.HTTP, l.Mode, dash(l.Mix), l.Requests, l.Errors, ms(l.P50), ms(l.P90), ms(l.P99), ms(l.Max), us(l.CaddyCPUPerReq))
 	}
 	return b.String()
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "–"
+	}
+	return s
 }
 
 func us(d time.Duration) string { return fmt.Sprintf("%.0f µs", float64(d)/float64(time.Microsecond)) }

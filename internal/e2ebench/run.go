@@ -125,7 +125,7 @@ func throughput(ctx context.Context, p *caddyProc, cfg Config, h2 bool, lanes []
 	for round := range cfg.Rounds {
 		for i, r := range reqs {
 			var profiled chan error
-			if cfg.CPUProfile != "" && round == 0 && !h2 && r.mode == ModeStateless && r.unique == nil == !cfg.ProfileUnique {
+			if cfg.CPUProfile != "" && round == 0 && !h2 && r.mode == ModeStateless && (r.unique != nil) == cfg.ProfileUnique {
 				profiled = make(chan error, 1)
 				go func() { profiled <- p.cpuProfile(ctx, cfg.CPUProfile, cfg.PhaseDuration) }()
 			}
