@@ -215,4 +215,3 @@ func TestWireChars(t *testing.T) {
 		}
 	}
 }
-

@@ -234,10 +234,10 @@ func TestUniqueQueries(t *testing.T) {
 		}
 		seen[q] = true
 	}
-	// A full default run sends ~2k rps × 2 lanes × 2 × 3 s × 2 HTTP
-	// versions at most; the list must outlast it.
-	if len(a) < 100000 {
-		t.Errorf("%d unique queries; want >= 100000 so a full run never repeats one", len(a))
+	// A full default run sent ~100k unique queries on this 2-core machine
+	// (2 lanes × 2 × 3 s × 2 HTTP versions); leave room for faster ones.
+	if len(a) < 150000 {
+		t.Errorf("%d unique queries; want >= 150000 so a full run never repeats one", len(a))
 	}
 	t.Logf("%d unique queries, e.g. %q", len(a), a[:3])
 }

@@ -44,13 +44,13 @@ var DefaultQueries = []string{
 }
 
 // UniqueQueries generates a query mix with no repeats from the corpus
-// (an index.json of {title, contents} pages): each page title, then the
-// title plus one word of the page's text, for every distinct word of four
-// or more letters, and every pair of adjacent words of three or more,
-// shuffled with a fixed seed so consecutive queries hit
-// different pages. It gives a hundred thousand or more of distinct queries that
-// match real pages, so a result cache cannot serve them; the repeated
-// mix ([DefaultQueries]) is the other side of that measurement.
+// (an index.json of {title, contents} pages): each page title, the title
+// plus one word of the page's text (four or more letters), and every pair
+// and triple of adjacent words of three or more letters, shuffled with a
+// fixed seed so consecutive queries hit different pages. That is a few
+// hundred thousand distinct queries that match real pages, so a result
+// cache cannot serve them; the repeated mix ([DefaultQueries]) is the
+// other side of that measurement.
 func UniqueQueries(corpus string) ([]string, error) {
 	b, err := os.ReadFile(corpus)
 	if err != nil {
@@ -80,6 +80,9 @@ func UniqueQueries(corpus string) ([]string, error) {
 			}
 			if i > 0 && len(w) >= 3 && len(words[i-1]) >= 3 {
 				add(words[i-1] + " " + w)
+				if i > 1 && len(words[i-2]) >= 3 {
+					add(words[i-2] + " " + words[i-1] + " " + w)
+				}
 			}
 		}
 	}

@@ -28,6 +28,8 @@ type Report struct {
 	// repeats because the list ran out (0: the mix stayed unique).
 	UniqueQueries              int
 	UniqueSent, UniqueRepeated int64
+	// RepeatedQueries is the size of the repeated mix (sent round robin).
+	RepeatedQueries int
 
 	Throughput []Throughput
 	Memory     []Memory
@@ -85,7 +87,7 @@ func newReport(cfg Config) Report {
 	return Report{
 		Date: time.Now().UTC(), NProc: runtime.NumCPU(), CPUModel: cpuModel(), Go: runtime.Version(),
 		Workers: cfg.Workers, PhaseDuration: cfg.PhaseDuration, Rounds: cfg.Rounds,
-		Sessions: cfg.Sessions, LatencyRequests: cfg.LatencyRequests, UniqueQueries: len(cfg.UniqueQueries),
+		Sessions: cfg.Sessions, LatencyRequests: cfg.LatencyRequests, UniqueQueries: len(cfg.UniqueQueries), RepeatedQueries: len(cfg.Queries),
 	}
 }
 
@@ -149,9 +151,9 @@ func (r Report) Markdown() string {
 
 	fmt.Fprintf(&b, "#### Throughput: `tools/call search` vs `respond` (%d workers, %d × %s phases per mode, interleaved)\n\n",
 		r.Workers, r.Rounds, r.PhaseDuration)
-	fmt.Fprintf(&b, "Respond body: %d bytes (the mean search answer). Query mixes: *repeated* = %s; "+
-		"*unique* = %d distinct queries sent of %d generated (page title + a word of the page), %d repeats.\n\n",
-		r.StaticBytes, "the 28 queries round robin", r.UniqueSent, r.UniqueQueries, r.UniqueRepeated)
+	fmt.Fprintf(&b, "Respond body: %d bytes (the mean search answer). Query mixes: *repeated* = %d queries round robin; "+
+		"*unique* = %d distinct queries sent of %d generated from page titles and text (see UniqueQueries), %d repeats.\n\n",
+		r.StaticBytes, r.RepeatedQueries, r.UniqueSent, r.UniqueQueries, r.UniqueRepeated)
 	b.WriteString("| HTTP | mode | queries | requests | errors | rps | rps per phase | vs respond | Caddy CPU/req | client CPU/req | answer bytes |\n")
 	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, t := range r.Throughput {
