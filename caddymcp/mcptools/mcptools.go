@@ -29,6 +29,11 @@
 //     what it returns when it would not.
 //   - Bad arguments are tool errors (isError) that tell the model how to
 //     recover, never JSON-RPC errors.
+//   - Pages are third-party text: quoted page text opens with a header
+//     line (contentHeader) and the instructions say documentation is
+//     reference material, never instructions to follow.
+//   - Reads of missing docs:// pages or TOC parts answer "resource not
+//     found" (-32002), not an internal error (see markNotFound).
 package mcptools
 
 import (

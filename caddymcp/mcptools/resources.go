@@ -71,19 +71,42 @@ func templateArg(req mcp.ReadResourceRequest, name string) string {
 	return ""
 }
 
+// pageAt returns the page a docs://pages/{+path} URI names.
+func pageAt(c *indexCache, path string) (*source.Page, error) {
+	path = strings.Trim(path, "/")
+	_, byPath := c.pagesSorted()
+	if p, ok := byPath[path]; ok {
+		return p, nil
+	}
+	return nil, notFound(fmt.Sprintf("no documentation page at path %q; list pages with %s or find them with the search_docs tool", clip(path, 200), TOCURI))
+}
+
+// tocPart parses the part of a docs://toc/{part} URI ("" is part 1) and
+// returns it with the number of parts.
+func tocPart(c *indexCache, s string) (part, parts int, err error) {
+	pages, _ := c.pagesSorted()
+	parts = max(1, (len(pages)+TOCPartSize-1)/TOCPartSize)
+	if s == "" {
+		return 1, parts, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > parts {
+		return 0, parts, notFound(fmt.Sprintf("no table-of-contents part %q: parts are 1 to %d", clip(s, 50), parts))
+	}
+	return n, parts, nil
+}
+
 func (st *state) readPageResource(_ context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
 	c := st.derived()
 	if c == nil {
 		return nil, errResourceNotReady
 	}
-	path := strings.Trim(templateArg(req, "path"), "/")
-	_, byPath := c.pagesSorted()
-	p, ok := byPath[path]
-	if !ok {
-		return nil, fmt.Errorf("no documentation page at path %q (%w); list pages with %s or find them with the search_docs tool", clip(path, 200), server.ErrResourceNotFound, TOCURI)
+	p, err := pageAt(c, templateArg(req, "path"))
+	if err != nil {
+		return nil, err
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "# %s\n\nurl: %s\nid: %s\n", p.Title, pageURL(p), p.ID)
+	fmt.Fprintf(&b, "%s\n\n# %s\n\nurl: %s\nid: %s\n", contentHeader, p.Title, pageURL(p), p.ID)
 	if lm := lastMod(p); lm != "" {
 		fmt.Fprintf(&b, "lastmod: %s\n", lm)
 	}
@@ -104,14 +127,9 @@ func (st *state) readTOC(_ context.Context, req mcp.ReadResourceRequest) ([]mcp.
 		return nil, errResourceNotReady
 	}
 	pages, _ := c.pagesSorted()
-	parts := max(1, (len(pages)+TOCPartSize-1)/TOCPartSize)
-	part := 1
-	if s := templateArg(req, "part"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > parts {
-			return nil, fmt.Errorf("no table-of-contents part %q (%w): parts are 1 to %d", clip(s, 50), server.ErrResourceNotFound, parts)
-		}
-		part = n
+	part, parts, err := tocPart(c, templateArg(req, "part"))
+	if err != nil {
+		return nil, err
 	}
 	lo, hi := (part-1)*TOCPartSize, min(part*TOCPartSize, len(pages))
 	counts := map[string]int{}

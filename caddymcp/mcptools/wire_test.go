@@ -66,7 +66,7 @@ func TestWireShape(t *testing.T) {
 	}
 
 	got, _ = post(t, ts.URL, sid, `{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"fetch","arguments":{"id":"docs.example.com/docs/reverse_proxy#headers"}}}`)
-	if !strings.Contains(got, `"structuredContent":{"id":"docs.example.com/docs/reverse_proxy#headers","title":"reverse_proxy directive — Headers","text":"## Headers\n\nheader_up sets request headers sent upstream.","url":"https://docs.example.com/docs/reverse_proxy/#headers","metadata":{`) {
+	if !strings.Contains(got, `"structuredContent":{"id":"docs.example.com/docs/reverse_proxy#headers","title":"reverse_proxy directive — Headers","text":"`+contentHeader+`\n\n## Headers\n\nheader_up sets request headers sent upstream.","url":"https://docs.example.com/docs/reverse_proxy/#headers","metadata":{`) {
 		t.Errorf("fetch structuredContent on the wire:\n%s", got)
 	}
 
