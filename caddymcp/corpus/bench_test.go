@@ -22,7 +22,7 @@ func scale10k(b *testing.B) []byte {
 		return data
 	}
 	tmp := path + ".tmp"
-	cmd := exec.Command("python3", "/work/shared/corpora/scale/make_scale.py", "-n", "10000", "-o", tmp)
+	cmd := exec.Command("python3", "../../../shared/corpora/scale/make_scale.py", "-n", "10000", "-o", tmp)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		b.Skipf("cannot generate the scale corpus: %v %s", err, out)
 	}
@@ -134,7 +134,7 @@ func BenchmarkRefreshSameBody10k(b *testing.B) {
 // BenchmarkWatchPoll: one stat walk of a real Markdown docs tree, the cost
 // the watcher pays every Watch interval when nothing changed.
 func BenchmarkWatchPoll(b *testing.B) {
-	dir := "/work/shared/corpora/hugo-docs"
+	dir := "../../../shared/corpora/hugo-docs"
 	if _, err := os.Stat(dir); err != nil {
 		b.Skip(err)
 	}
