@@ -54,7 +54,8 @@ type Handler struct {
 
 	// Refresh is how often remote (http/https) sources are fetched again
 	// (conditional requests: an unchanged source costs a 304). A negative
-	// value disables refreshing. Default: 10m.
+	// value disables refreshing. A failing source is retried sooner: after
+	// 5s, doubling up to this interval. Default: 10m.
 	Refresh caddy.Duration `json:"refresh,omitempty"`
 
 	// Watch is how often local sources are checked for changes (sizes and

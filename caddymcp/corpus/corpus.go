@@ -3,7 +3,8 @@
 // sources change, keeping the last good pages of a source on any failure.
 //
 // Remote sources (http/https index.json or llms.txt) are re-fetched on an
-// interval with conditional requests; local sources are watched by polling
+// interval with conditional requests, and retried with backoff (5s, doubling
+// up to that interval) while they fail; local sources are watched by polling
 // file sizes and modification times. A rebuild happens only when the pages
 // of some source actually changed, and readers never see a half-built index:
 // Index returns an immutable index that a refresh replaces, never mutates.
@@ -50,6 +51,9 @@ type Options struct {
 	// Refresh is how often remote sources are re-fetched (with
 	// If-None-Match/If-Modified-Since, so an unchanged source costs one
 	// 304). Zero means DefaultRefresh; Off (any negative value) never.
+	// A remote whose fetch failed (at Open or later) is retried sooner:
+	// after 5s, then with a doubling delay up to Refresh, until a success
+	// puts it back on the Refresh interval.
 	Refresh time.Duration
 	// Watch is how often local sources are polled for changes (a stat walk
 	// of sizes and modification times; no file is read unless one changed).
@@ -69,6 +73,11 @@ type Options struct {
 	// HTTPClient fetches remote sources. Nil means a client that honours
 	// the proxy environment variables.
 	HTTPClient *http.Client
+
+	// retryInitial and retryMax shape the backoff of a failing remote
+	// source (see retryDelay). They are not user options; tests shrink
+	// them. Zero means defaultRetryInitial and Refresh.
+	retryInitial, retryMax time.Duration
 }
 
 // withDefaults fills zero-valued fields.
@@ -98,6 +107,9 @@ func (o Options) withDefaults() Options {
 	if o.HTTPClient == nil {
 		o.HTTPClient = &http.Client{Transport: http.DefaultTransport}
 	}
+	if o.retryInitial <= 0 {
+		o.retryInitial = defaultRetryInitial
+	}
 	return o
 }
 
@@ -120,6 +132,7 @@ type Corpus struct {
 	ctx       context.Context // cancelled by Close
 	cancel    context.CancelFunc
 	done      chan struct{} // closed when the background loop has exited
+	wake      chan struct{} // see poke
 	closeOnce sync.Once
 	openedAt  time.Time
 	labels    labels // see AddLabel
@@ -130,13 +143,13 @@ type Corpus struct {
 // could be loaded, or when a local source fails (a typo in a path should stop
 // the server at start rather than silently hide documentation). A remote
 // source that fails while other sources have pages is only a warning: it is
-// retried on the Refresh interval.
+// retried with backoff, from a few seconds up to the Refresh interval.
 func Open(ctx context.Context, opts Options) (*Corpus, error) {
 	opts = opts.withDefaults()
 	if len(opts.Specs) == 0 {
 		return nil, errors.New("corpus: no sources configured")
 	}
-	c := &Corpus{opts: opts, log: opts.Logger, done: make(chan struct{}), openedAt: time.Now()}
+	c := &Corpus{opts: opts, log: opts.Logger, done: make(chan struct{}), wake: make(chan struct{}, 1), openedAt: time.Now()}
 	for _, spec := range opts.Specs {
 		c.sources = append(c.sources, newSourceState(spec))
 	}
@@ -165,13 +178,17 @@ func Open(ctx context.Context, opts Options) (*Corpus, error) {
 		}
 		return nil, fmt.Errorf("sources %v: no usable pages (every source is a remote page that is a redirect or noindex)", opts.Specs)
 	}
-	for _, err := range allErrs {
-		retry := "in " + opts.Refresh.String()
-		if opts.Refresh <= 0 {
-			retry = "only on POST /mcp/reindex (refresh is off)"
+	for i, r := range results {
+		if r.err == nil {
+			continue
+		}
+		retry := "only on POST /mcp/reindex (refresh is off)"
+		if opts.Refresh > 0 {
+			retry = fmt.Sprintf("in %s, then backing off up to %s",
+				c.sources[i].retryIn().Round(time.Millisecond), opts.retryCap())
 		}
 		c.log.Warn("docs source unavailable at start; serving the other sources",
-			zap.Error(err), zap.String("retry", retry))
+			zap.Error(r.err), zap.String("retry", retry))
 	}
 	c.rebuild()
 
@@ -237,6 +254,9 @@ func (c *Corpus) Reindex(ctx context.Context) (Status, error) {
 	stop := context.AfterFunc(c.ctx, cancel)
 	defer stop()
 	err := c.refresh(ctx, true)
+	// The refresh reset every due time: the loop must not keep sleeping
+	// until an old one (a failed source now retries within seconds).
+	c.poke()
 	return c.Status(), err
 }
 

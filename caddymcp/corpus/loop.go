@@ -16,7 +16,9 @@ func (c *Corpus) needsLoop() bool {
 }
 
 // loop wakes up when the next source is due (or the watch interval passes)
-// and refreshes what is due, until Close.
+// and refreshes what is due, until Close. A Reindex may move a source's due
+// time earlier (a failure starts a short retry backoff), so it pokes the loop
+// through c.wake to re-arm the timer.
 func (c *Corpus) loop() {
 	defer close(c.done)
 	timer := time.NewTimer(c.nextWake(time.Now()))
@@ -25,11 +27,21 @@ func (c *Corpus) loop() {
 		select {
 		case <-c.ctx.Done():
 			return
+		case <-c.wake:
 		case <-timer.C:
+			// Errors are recorded per source and logged by loadSource.
+			_ = c.refresh(c.ctx, false)
 		}
-		// Errors are recorded per source and logged by loadSource.
-		_ = c.refresh(c.ctx, false)
+		// Since Go 1.23 Reset discards a pending fire, so no drain.
 		timer.Reset(c.nextWake(time.Now()))
+	}
+}
+
+// poke makes the loop recompute its sleep; it never blocks.
+func (c *Corpus) poke() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
 	}
 }
 

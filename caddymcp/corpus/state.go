@@ -43,7 +43,9 @@ type sourceState struct {
 	lastDur      time.Duration
 	attempts     uint64
 	failures     uint64
-	nextDue      time.Time // remote: next refresh; local: next forced reload
+	failStreak   uint64        // failures since the last success
+	retryWait    time.Duration // remote: backoff before nextDue; 0 when healthy
+	nextDue      time.Time     // remote: next refresh or retry; local: next forced reload
 }
 
 func newSourceState(spec source.Spec) *sourceState {
@@ -54,6 +56,14 @@ func (s *sourceState) snapshotPages() []source.Page {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.pages
+}
+
+// retryIn is the backoff chosen after the last failed attempt (0 when the
+// last attempt succeeded or refresh is off).
+func (s *sourceState) retryIn() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.retryWait
 }
 
 func (s *sourceState) pageCount() int {
@@ -145,9 +155,25 @@ func (c *Corpus) loadSource(ctx context.Context, s *sourceState, initial bool) l
 		if c.opts.Reload > 0 {
 			s.nextDue = start.Add(c.opts.Reload)
 		}
-	} else if c.opts.Refresh > 0 {
-		s.nextDue = start.Add(c.opts.Refresh)
 	}
+	if err != nil {
+		s.failStreak++
+	} else {
+		s.failStreak = 0
+	}
+	if s.remote && c.opts.Refresh > 0 {
+		// A failing remote is retried soon and then less and less often;
+		// any success returns it to the Refresh interval.
+		s.retryWait = 0
+		s.nextDue = start.Add(c.opts.Refresh)
+		if err != nil {
+			s.retryWait = c.opts.retryDelay(s.failStreak)
+			// From the end of the attempt: a fetch that ran into
+			// RequestTimeout must not be retried at once.
+			s.nextDue = start.Add(dur + s.retryWait)
+		}
+	}
+	retry := s.retryWait
 	switch {
 	case err != nil:
 		s.failures++
@@ -190,11 +216,20 @@ func (c *Corpus) loadSource(ctx context.Context, s *sourceState, initial bool) l
 		// Open decides whether this is fatal and logs accordingly.
 		c.log.Debug("docs source load failed", append(fields, zap.Error(err))...)
 	case err != nil && n > 0:
-		c.log.Warn("docs source refresh failed; keeping the last good pages", append(fields, zap.Error(err))...)
+		c.log.Warn("docs source refresh failed; keeping the last good pages", append(fields, zap.Error(err), retryField(retry))...)
 	case err != nil:
-		c.log.Error("docs source refresh failed; source has no pages", append(fields, zap.Error(err))...)
+		c.log.Error("docs source refresh failed; source has no pages", append(fields, zap.Error(err), retryField(retry))...)
 	default:
 		c.log.Info("docs source refreshed", fields...)
 	}
 	return loadResult{changed: changed, err: err}
+}
+
+// retryField tells the operator when a failed remote is tried again; it is
+// omitted for sources without a retry (local ones, or refresh off).
+func retryField(d time.Duration) zap.Field {
+	if d <= 0 {
+		return zap.Skip()
+	}
+	return zap.Duration("retry_in", d)
 }

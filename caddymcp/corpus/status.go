@@ -55,12 +55,20 @@ type SourceStatus struct {
 	// ETag and LastModified are the validators sent on the next refresh.
 	ETag         string `json:"etag,omitempty"`
 	LastModified string `json:"last_modified,omitempty"`
-	// NextRefresh is when the source is due next (remote refresh or local
-	// forced reload); zero when only the watcher or nothing triggers it.
+	// NextRefresh is when the source is due next (remote refresh, remote
+	// retry after a failure, or local forced reload); zero when only the
+	// watcher or nothing triggers it.
 	NextRefresh time.Time `json:"next_refresh,omitzero"`
 	// Attempts and Failures count loads since Open.
 	Attempts uint64 `json:"attempts"`
 	Failures uint64 `json:"failures"`
+	// ConsecutiveFailures counts failures since the last success; a remote
+	// source with some is retried with a growing delay (RetryInMS) that a
+	// success resets to the Refresh interval.
+	ConsecutiveFailures uint64 `json:"consecutive_failures,omitempty"`
+	// RetryInMS is the backoff chosen after the last failed attempt of a
+	// remote source (0 when it is healthy or refresh is off).
+	RetryInMS float64 `json:"retry_in_ms,omitempty"`
 }
 
 // Status returns a consistent-enough view of the corpus for monitoring:
@@ -98,6 +106,9 @@ func (c *Corpus) Status() Status {
 			NextRefresh:    s.nextDue,
 			Attempts:       s.attempts,
 			Failures:       s.failures,
+
+			ConsecutiveFailures: s.failStreak,
+			RetryInMS:           ms(s.retryWait),
 		}
 		s.mu.Unlock()
 		st.Sources = append(st.Sources, ss)
