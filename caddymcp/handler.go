@@ -121,9 +121,12 @@ type Handler struct {
 
 	// AllowedOrigins are the browser origins (scheme://host[:port]) allowed
 	// to call the server, or "*" for any. Requests without an Origin header
-	// (non-browser clients) and from the site's own host are always
-	// allowed; any other Origin gets 403, as the MCP specification requires
-	// to prevent DNS rebinding and cross-site requests.
+	// (non-browser clients) are always allowed, and so are pages of the
+	// site itself when served over TLS or on a loopback name (localhost,
+	// 127.0.0.1, [::1]). Any other Origin gets 403, as the MCP specification
+	// requires to prevent DNS rebinding and cross-site requests: on plain
+	// HTTP under another name, or behind a proxy that terminates TLS, list
+	// the site's own origin here if its pages call the server.
 	AllowedOrigins []string `json:"allowed_origins,omitempty"`
 
 	// MaxRequestBody is the largest request body accepted, in bytes; larger

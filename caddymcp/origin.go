@@ -13,7 +13,8 @@ import (
 // The MCP specification requires servers to validate Origin to stop DNS
 // rebinding and cross-site requests from browsers: a request whose Origin is
 // present and not allowed must get 403. Requests without an Origin (every
-// non-browser client) and same-host requests are always allowed.
+// non-browser client) are allowed, and so are same-host requests over TLS or
+// on a loopback name (see allow).
 type originPolicy struct {
 	any     bool
 	allowed map[string]bool // normalized "scheme://host[:port]"
@@ -77,10 +78,28 @@ func (p originPolicy) allow(r *http.Request) bool {
 	if p.allowed[n] {
 		return true
 	}
-	// Same host: the page was served by this site. The scheme is not
-	// compared because TLS may be terminated in front of Caddy.
+	// Same host: the page was served by this site. That is only
+	// trustworthy where a DNS-rebinding page cannot pose as this site: over
+	// TLS (the browser checked our certificate for that host) or on a
+	// loopback name. On plain HTTP under any other name, a rebound page
+	// sends exactly "Origin: http://evil.example" with "Host: evil.example",
+	// so such origins must be listed in allowed_origins.
 	u, _ := url.Parse(n)
+	if r.TLS == nil && !isLoopbackHost(u.Hostname()) {
+		return false
+	}
 	return sameHost(u, r.Host)
+}
+
+// isLoopbackHost reports whether host is "localhost" (or a subdomain of it,
+// which resolvers must map to loopback) or a loopback IP literal.
+func isLoopbackHost(host string) bool {
+	host = strings.ToLower(strings.Trim(host, "[]"))
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // sameHost compares an origin's host and port with a Host header value,

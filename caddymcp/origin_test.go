@@ -1,6 +1,7 @@
 package caddymcp
 
 import (
+	"crypto/tls"
 	"net/http/httptest"
 	"testing"
 )
@@ -39,23 +40,34 @@ func TestOriginPolicy(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		host, origin string
+		tls          bool
 		want         bool
 	}{
-		{"docs.example.com", "", true},
-		{"docs.example.com", "https://chatgpt.com", true},
-		{"docs.example.com", "http://localhost:6274", true},
-		{"docs.example.com", "https://docs.example.com", true}, // same host, default port
-		{"docs.example.com", "http://docs.example.com", true},  // TLS terminated in front
-		{"docs.example.com:8443", "https://docs.example.com:8443", true},
-		{"docs.example.com:8443", "https://docs.example.com", false}, // other port
-		{"docs.example.com", "https://docs.example.com:8443", false},
-		{"docs.example.com", "https://evil.example", false},
-		{"docs.example.com", "https://docs.example.com.evil.example", false},
-		{"docs.example.com", "null", false},
-		{"[::1]:8080", "http://[::1]:8080", true},
+		{"docs.example.com", "", true, true},
+		{"docs.example.com", "https://chatgpt.com", true, true},
+		{"docs.example.com", "http://localhost:6274", false, true},
+		{"docs.example.com", "https://docs.example.com", true, true}, // same host, default port
+		{"docs.example.com:8443", "https://docs.example.com:8443", true, true},
+		{"docs.example.com:8443", "https://docs.example.com", true, false}, // other port
+		{"docs.example.com", "https://docs.example.com:8443", true, false},
+		{"docs.example.com", "https://evil.example", true, false},
+		{"docs.example.com", "https://docs.example.com.evil.example", true, false},
+		{"docs.example.com", "null", true, false},
+		{"[::1]:8080", "http://[::1]:8080", false, true},
+		{"127.0.0.1:8080", "http://127.0.0.1:8080", false, true},
+		{"localhost:8080", "http://localhost:8080", false, true},
+		{"localhost:8080", "http://localhost:6275", false, false},
+		// DNS rebinding: a page on evil.example rebound to this server
+		// sends a matching Host and Origin over plain HTTP. Same-host only
+		// counts over TLS or on loopback names; list other origins.
+		{"evil.example:8080", "http://evil.example:8080", false, false},
+		{"docs.example.com", "http://docs.example.com", false, false},
 	} {
 		r := httptest.NewRequest("POST", "/mcp", nil)
 		r.Host = tc.host
+		if tc.tls {
+			r.TLS = &tls.ConnectionState{}
+		}
 		if tc.origin != "" {
 			r.Header.Set("Origin", tc.origin)
 		}
