@@ -9,7 +9,9 @@
 //     structuredContent.
 //   - search_docs {query, limit, cursor, section, lang, version}: ranked
 //     sections with snippets for any LLM; readable text plus structured
-//     results; opaque cursors tied to their query and filters.
+//     results; opaque cursors tied to their query, filters and index (a
+//     cursor used after a live refresh still answers, flagged
+//     index_changed, since results may have shifted).
 //   - read_page {id|url, section, start_index, max_length}: bounded text
 //     of a page or one section, with exact continuation instructions.
 //

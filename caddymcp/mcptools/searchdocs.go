@@ -45,7 +45,17 @@ type DocsResults struct {
 	Fuzzy      bool      `json:"fuzzy"`
 	Results    []DocsHit `json:"results"`
 	NextCursor string    `json:"next_cursor,omitempty"`
+	// IndexChanged is true when the cursor was made for an earlier index:
+	// the results are for the same offset of the current one, so some may
+	// repeat or be skipped. Note says so in words.
+	IndexChanged bool   `json:"index_changed,omitempty"`
+	Note         string `json:"note,omitempty"`
 }
+
+// indexChangedNote is what a search_docs answer says when its cursor was
+// made for an earlier index. It is an answer, not an error, so a model
+// paging through results is never stuck by a refresh.
+const indexChangedNote = "The documentation index was refreshed since the previous page; results may have shifted — re-run the search from the first page if in doubt."
 
 const searchDocsOutputSchema = `{"type":"object","properties":{` +
 	`"query":{"type":"string"},"total":{"type":"integer","description":"Number of matching sections."},` +
@@ -55,7 +65,9 @@ const searchDocsOutputSchema = `{"type":"object","properties":{` +
 	`"title":{"type":"string"},"heading":{"type":"string"},"url":{"type":"string"},"snippet":{"type":"string"},` +
 	`"lastmod":{"type":"string"},"section":{"type":"string"},"lang":{"type":"string"},"version":{"type":"string"},"score":{"type":"number"}},` +
 	`"required":["rank","id","page_id","title","url","snippet","score"]}},` +
-	`"next_cursor":{"type":"string","description":"Pass as cursor (with the same query and filters) for the next results."}},` +
+	`"next_cursor":{"type":"string","description":"Pass as cursor (with the same query and filters) for the next results."},` +
+	`"index_changed":{"type":"boolean","description":"True when the cursor was made for an earlier index: results may have shifted (repeats or gaps)."},` +
+	`"note":{"type":"string"}},` +
 	`"required":["query","total","offset","fuzzy","results"]}`
 
 func searchDocsTool() mcp.Tool {
@@ -83,11 +95,17 @@ func searchDocsTool() mcp.Tool {
 	return t
 }
 
-// cursor is what an opaque search_docs cursor encodes: the offset and the
+// cursor is what an opaque search_docs cursor encodes: the offset, the
 // query it belongs to, so a cursor reused with another query is refused
-// instead of silently skipping results.
+// instead of silently skipping results, and the identity of the index it
+// was made for (indexID), so a cursor used after a live refresh is
+// answered with a warning that results may have shifted.
+//
+// Version 1 cursors (from before the index identity) are still accepted,
+// always with that warning: which index they were made for is unknown.
 type cursor struct {
 	V int    `json:"v"`
+	I string `json:"i,omitempty"` // index identity; version 2 only
 	Q string `json:"q"`
 	S string `json:"s,omitempty"`
 	L string `json:"l,omitempty"`
@@ -99,10 +117,14 @@ func (c cursor) encode() string {
 	return base64.RawURLEncoding.EncodeToString(marshal(c))
 }
 
+// cursorVersion is the version of the cursors this server issues.
+const cursorVersion = 2
+
 func decodeCursor(s string) (cursor, bool) {
 	var c cursor
 	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || json.Unmarshal(b, &c) != nil || c.V != 1 || c.O < 0 {
+	if err != nil || json.Unmarshal(b, &c) != nil || c.O < 0 ||
+		!(c.V == 1 && c.I == "" || c.V == cursorVersion && c.I != "") {
 		return cursor{}, false
 	}
 	return c, true
@@ -136,7 +158,7 @@ func (st *state) searchDocs(_ context.Context, c *indexCache, args arguments) *m
 	if !ok || limit < 1 || limit > MaxSearchLimit {
 		return toolError("search_docs: `limit` must be an integer from 1 to %d (default %d); got %v.", MaxSearchLimit, DefaultSearchLimit, args["limit"])
 	}
-	want := cursor{V: 1, Q: q}
+	want := cursor{V: cursorVersion, I: c.id, Q: q}
 	for _, f := range []struct {
 		key    string
 		dst    *string
@@ -163,6 +185,7 @@ func (st *state) searchDocs(_ context.Context, c *indexCache, args arguments) *m
 	if !ok {
 		return toolError("search_docs: `cursor` must be a string: the next_cursor of a previous answer.")
 	}
+	changed := false
 	if cs != "" {
 		got, ok := decodeCursor(cs)
 		if !ok {
@@ -174,20 +197,25 @@ func (st *state) searchDocs(_ context.Context, c *indexCache, args arguments) *m
 				clip(got.Q, 200), got.S, got.L, got.R)
 		}
 		want.O = got.O
+		changed = got.I != c.id
 	}
-	key := fmt.Sprintf("%s\x00%s\x00%d\x00%d\x00%s\x00%s\x00%s", ToolSearchDocs, q, limit, want.O, want.S, want.L, want.R)
+	key := fmt.Sprintf("%s\x00%s\x00%d\x00%d\x00%s\x00%s\x00%s\x00%t", ToolSearchDocs, q, limit, want.O, want.S, want.L, want.R, changed)
 	if r, ok := c.results.get(key); ok {
 		return r
 	}
-	r := st.runSearchDocs(c, q, limit, want)
+	r := st.runSearchDocs(c, q, limit, want, changed)
 	c.results.put(key, r)
 	return r
 }
 
-// runSearchDocs answers a validated search_docs call.
-func (st *state) runSearchDocs(c *indexCache, q string, limit int, want cursor) *mcp.CallToolResult {
+// runSearchDocs answers a validated search_docs call; changed says the
+// cursor was made for another index.
+func (st *state) runSearchDocs(c *indexCache, q string, limit int, want cursor, changed bool) *mcp.CallToolResult {
 	res := c.ix.Search(search.Query{Text: q, Limit: limit, Offset: want.O, Section: want.S, Lang: want.L, Version: want.R})
 	out := DocsResults{Query: q, Total: res.Total, Offset: want.O, Fuzzy: res.Fuzzy, Results: make([]DocsHit, 0, len(res.Hits))}
+	if changed {
+		out.IndexChanged, out.Note = true, indexChangedNote
+	}
 	for i, h := range res.Hits {
 		p := h.Page
 		heading := h.Heading
@@ -233,6 +261,9 @@ func (st *state) runSearchDocs(c *indexCache, q string, limit int, want cursor) 
 
 func renderDocsResults(r DocsResults, q cursor) string {
 	var b strings.Builder
+	if r.Note != "" {
+		b.WriteString("Note: " + r.Note + "\n\n")
+	}
 	filters := ""
 	for _, f := range [][2]string{{"section", q.S}, {"lang", q.L}, {"version", q.R}} {
 		if f[1] != "" {

@@ -29,6 +29,7 @@ type state struct {
 // the cache stays valid until Options.Index returns another pointer.
 type indexCache struct {
 	ix     *search.Index
+	id     string // indexID(ix), carried by search_docs cursors
 	facets search.Facets
 
 	tocOnce sync.Once
@@ -90,7 +91,7 @@ func (st *state) derived() *indexCache {
 	c, changed := st.cache, false
 	if c == nil || c.ix != ix {
 		prev := c
-		c = &indexCache{ix: ix, facets: ix.Facets()}
+		c = &indexCache{ix: ix, id: indexID(ix), facets: ix.Facets()}
 		st.cache = c
 		changed = prev != nil && !reflect.DeepEqual(prev.facets, c.facets)
 	}

@@ -1,0 +1,152 @@
+package mcptools
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/search"
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
+)
+
+// widgetPages returns n pages that all match "widget", named from first.
+func widgetPages(first, n int) []source.Page {
+	var pages []source.Page
+	for i := first; i < first+n; i++ {
+		pages = append(pages, page(fmt.Sprintf("docs.example.com/docs/w%03d", i), fmt.Sprintf("Widget page %d", i), "docs", "en", "",
+			sec(0, "", "", fmt.Sprintf("widget number %d is described here", i))))
+	}
+	return pages
+}
+
+// TestSearchDocsCursorAfterRefresh gets a cursor on one index, swaps in
+// another and uses it: the answer is for the same offset of the new index,
+// flagged in text and structuredContent; the next cursor belongs to the new
+// index and is not flagged.
+func TestSearchDocsCursorAfterRefresh(t *testing.T) {
+	e := newEnv(t, widgetPages(0, 12), "")
+	first, _ := ok[DocsResults](t, e.c, ToolSearchDocs, map[string]any{"query": "widget", "limit": 5})
+	if first.NextCursor == "" || first.IndexChanged || first.Note != "" {
+		t.Fatalf("first page %+v", first)
+	}
+	// Same index: no warning.
+	same := call(t, e.c, ToolSearchDocs, map[string]any{"query": "widget", "limit": 5, "cursor": first.NextCursor})
+	if txt := text(t, same); same.IsError || strings.Contains(txt, "refreshed") || strings.Contains(string(same.RawStructuredContent), "index_changed") {
+		t.Fatalf("same index flagged: %s %s", txt, same.RawStructuredContent)
+	}
+
+	e.ix.Store(search.Build(widgetPages(100, 30))) // a live refresh
+	args := map[string]any{"query": "widget", "limit": 5, "cursor": first.NextCursor}
+	for range 2 { // the second answer comes from the result cache
+		r, txt := ok[DocsResults](t, e.c, ToolSearchDocs, args)
+		if !r.IndexChanged || r.Note != indexChangedNote || r.Total != 30 || r.Offset != 5 || len(r.Results) != 5 || r.Results[0].Rank != 6 {
+			t.Fatalf("after refresh: %+v", r)
+		}
+		if !strings.HasPrefix(txt, "Note: "+indexChangedNote) || !strings.Contains(txt, "showing 6–10") {
+			t.Errorf("text does not warn first:\n%s", txt)
+		}
+		for _, h := range r.Results {
+			if !strings.Contains(h.PageID, "/w1") {
+				t.Errorf("hit %s is not from the new index", h.PageID)
+			}
+		}
+		next, _ := decodeCursor(r.NextCursor)
+		if next.V != cursorVersion || next.O != 10 || next.I != indexID(e.ix.Load()) {
+			t.Errorf("next cursor %+v is not for the new index", next)
+		}
+		// The next page is plain again.
+		n, txt := ok[DocsResults](t, e.c, ToolSearchDocs, map[string]any{"query": "widget", "limit": 5, "cursor": r.NextCursor})
+		if n.IndexChanged || n.Note != "" || n.Offset != 10 || strings.Contains(txt, "refreshed") {
+			t.Errorf("page after the flagged one: %+v", n)
+		}
+	}
+	// A first page (no cursor) is never flagged.
+	if r, _ := ok[DocsResults](t, e.c, ToolSearchDocs, map[string]any{"query": "widget", "limit": 5}); r.IndexChanged {
+		t.Errorf("first page flagged: %+v", r)
+	}
+
+	// Past the end of a smaller new index: still an answer, with the note.
+	e.ix.Store(search.Build(widgetPages(200, 3)))
+	r, txt := ok[DocsResults](t, e.c, ToolSearchDocs, args)
+	if !r.IndexChanged || r.Total != 3 || len(r.Results) != 0 || !strings.Contains(txt, indexChangedNote) || !strings.Contains(txt, "past the end") {
+		t.Errorf("past the end after refresh: %+v\n%s", r, txt)
+	}
+	// A cursor for another query is still refused, refresh or not.
+	fails(t, e.c, ToolSearchDocs, map[string]any{"query": "number", "cursor": first.NextCursor}, "another search")
+}
+
+// TestSearchDocsCursorFormats pins which cursors are accepted: version 1
+// (no index identity, from before it existed) is answered with the warning,
+// malformed version 2 and unknown versions are refused.
+func TestSearchDocsCursorFormats(t *testing.T) {
+	e := newEnv(t, widgetPages(0, 12), "")
+	r, _ := ok[DocsResults](t, e.c, ToolSearchDocs, map[string]any{"query": "widget", "limit": 5,
+		"cursor": cursor{V: 1, Q: "widget", O: 5}.encode()})
+	if !r.IndexChanged || r.Offset != 5 || len(r.Results) != 5 {
+		t.Errorf("v1 cursor: %+v", r)
+	}
+	raw := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+	for _, c := range []string{
+		cursor{V: 2, Q: "widget", O: 5}.encode(),            // v2 without index
+		cursor{V: 1, I: "x.1", Q: "widget", O: 5}.encode(),  // v1 with index
+		cursor{V: 3, I: "x.1", Q: "widget", O: 5}.encode(),  // unknown version
+		cursor{V: 2, I: "x.1", Q: "widget", O: -1}.encode(), // negative offset
+		raw(`{"v":2,"i":"x.1","q":"widget","o":"5"}`),       // wrong type
+	} {
+		fails(t, e.c, ToolSearchDocs, map[string]any{"query": "widget", "cursor": c}, "not a cursor this server issued")
+	}
+}
+
+// TestSearchDocsCursorAcrossServers: a server rebuilt over the same index
+// (a Caddy config reload keeping the corpus) accepts the old server's
+// cursors without a warning, since the index object is the same.
+func TestSearchDocsCursorAcrossServers(t *testing.T) {
+	e := newEnv(t, widgetPages(0, 12), "")
+	first, _ := ok[DocsResults](t, e.c, ToolSearchDocs, map[string]any{"query": "widget", "limit": 5})
+	srv, err := New(Options{Index: e.ix.Load})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c2 := startClient(t, srv, "")
+	r, _ := ok[DocsResults](t, c2, ToolSearchDocs, map[string]any{"query": "widget", "limit": 5, "cursor": first.NextCursor})
+	if r.IndexChanged || r.Offset != 5 {
+		t.Errorf("other server, same index: %+v", r)
+	}
+}
+
+// TestIndexID checks identities are per index object, stable, and
+// forgotten when the index is collected (no leak over many refreshes).
+func TestIndexID(t *testing.T) {
+	a, b := search.Build(widgetPages(0, 2)), search.Build(widgetPages(0, 2))
+	ia, ib := indexID(a), indexID(b)
+	if ia == ib || indexID(a) != ia || !strings.HasPrefix(ia, processID+".") {
+		t.Fatalf("ids %q %q", ia, ib)
+	}
+	n := func() int {
+		indexIDMu.Lock()
+		defer indexIDMu.Unlock()
+		return len(indexIDs)
+	}
+	before := n()
+	for range 20 {
+		indexID(search.Build(widgetPages(0, 1)))
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for n() > before && time.Now().Before(deadline) {
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := n(); got > before {
+		t.Errorf("registry holds %d ids after collection, want <= %d", got, before)
+	}
+	runtime.KeepAlive(a)
+	runtime.KeepAlive(b)
+	var c cursor
+	if err := json.Unmarshal(marshal(cursor{V: cursorVersion, I: ia, Q: "q", O: 1}), &c); err != nil || c.I != ia {
+		t.Errorf("cursor round trip %+v %v", c, err)
+	}
+}
