@@ -352,9 +352,14 @@ func (h *Handler) Cleanup() error {
 	}
 	if h.unlabel != nil {
 		h.unlabel()
+		h.unlabel = nil
 	}
 	if h.corpusKey != "" {
-		_, err := corpusPool.Delete(h.corpusKey)
+		// Forget the key so a repeated Cleanup cannot release another
+		// config's reference to a shared index.
+		key := h.corpusKey
+		h.corpusKey = ""
+		_, err := corpusPool.Delete(key)
 		return err
 	}
 	return nil

@@ -150,3 +150,15 @@ func TestIndexID(t *testing.T) {
 		t.Errorf("cursor round trip %+v %v", c, err)
 	}
 }
+
+// TestSearchDocsCraftedCursorHugeOffset: a cursor is client-controlled
+// base64 JSON, so its offset can be anything >= 0. The largest one must get
+// the ordinary "past the end" answer, not a recovered panic.
+func TestSearchDocsCraftedCursorHugeOffset(t *testing.T) {
+	e := newEnv(t, widgetPages(0, 12), "")
+	c := cursor{V: cursorVersion, I: indexID(e.ix.Load()), Q: "widget", O: int(^uint(0) >> 1)}
+	r, txt := ok[DocsResults](t, e.c, ToolSearchDocs, map[string]any{"query": "widget", "limit": 50, "cursor": c.encode()})
+	if r.Total != 12 || len(r.Results) != 0 || r.NextCursor != "" || !strings.Contains(txt, "past the end") {
+		t.Fatalf("huge offset: %+v\n%s", r, txt)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
@@ -218,3 +219,6 @@ func buildIndex(pages []source.Page) *search.Index { return search.Build(pages) 
 type searchIndex = search.Index
 
 func unmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// runeCount is the length of s in characters, the unit of every limit.
+func runeCount(s string) int { return utf8.RuneCountInString(s) }

@@ -166,7 +166,9 @@ func (ix *Index) Search(q Query) Result {
 	hasPhrase := len(pq.phrases) > 0
 	filtered := q.Section != "" || q.Lang != "" || q.Version != ""
 	total := 0
-	k := offset + limit
+	// Clamped so that a huge client-supplied offset or limit cannot
+	// overflow: no query has more hits than the index has sections.
+	k := min(offset, len(ix.docs)) + min(limit, len(ix.docs))
 	top := make([]ranked, 0, min(k, len(s.cands)))
 	worse := func(a, b ranked) bool {
 		if a.score != b.score {
