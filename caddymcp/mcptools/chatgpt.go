@@ -3,6 +3,7 @@ package mcptools
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strings"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -122,21 +123,13 @@ func (st *state) fetch(_ context.Context, c *indexCache, args arguments) *mcp.Ca
 	if frag != "" {
 		if i, ok := findSection(p, frag); ok {
 			from, to = i, sectionEnd(p, i)
-			meta["section"] = p.Sections[i].Heading
+			meta["section"] = clip(p.Sections[i].Heading, 300)
 		} else {
 			meta["note"] = fmt.Sprintf("no section %q on this page; returning the whole page", clip(frag, 100))
 		}
 	}
 	full := c.sectionText(p, from, to)
-	text, end := full.slice(0, FetchMaxChars)
-	total := full.runes
-	meta["total_length"] = total
-	if end < total {
-		meta["truncated"] = true
-		meta["returned_length"] = end
-		meta["continue_with"] = "read_page " + continueArgs(p, from, end)
-		text += fmt.Sprintf("\n\n[Truncated at %d of %d characters. The rest: read_page %s.]", end, total, continueArgs(p, from, end))
-	}
+	meta["total_length"] = full.runes
 	if lm := lastMod(p); lm != "" {
 		meta["lastmod"] = lm
 	}
@@ -149,12 +142,26 @@ func (st *state) fetch(_ context.Context, c *indexCache, args arguments) *mcp.Ca
 	if from > 0 {
 		title = withHeading(p.Title, p.Sections[from].Heading, 300)
 	}
-	return jsonResult(FetchResult{
-		ID:       sectionID(p, from),
-		Title:    title,
-		Text:     contentHeader + "\n\n" + text,
-		URL:      sectionURL(p, from),
-		Metadata: meta,
+	// The text is there twice (the JSON text item and structuredContent,
+	// where "<&>" are six characters each), so shrink it below
+	// FetchMaxChars until the whole answer fits MaxResultChars.
+	return fitResult(FetchMaxChars, func(limit int) (*mcp.CallToolResult, int) {
+		text, end := full.slice(0, limit)
+		md := maps.Clone(meta)
+		if end < full.runes {
+			next := continueArgs(p, from, end)
+			md["truncated"] = true
+			md["returned_length"] = end
+			md["continue_with"] = "read_page " + next
+			text += fmt.Sprintf("\n\n[Truncated at %d of %d characters. The rest: read_page %s.]", end, full.runes, next)
+		}
+		return jsonResult(FetchResult{
+			ID:       sectionID(p, from),
+			Title:    title,
+			Text:     contentHeader + "\n\n" + text,
+			URL:      sectionURL(p, from),
+			Metadata: md,
+		}), end
 	})
 }
 

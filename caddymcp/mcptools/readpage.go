@@ -136,17 +136,11 @@ func (st *state) readPage(_ context.Context, c *indexCache, args arguments) *mcp
 		return toolError("read_page: start_index %d is past the end: %q has %d characters (valid start_index: 0 to %d).",
 			start, out.ID, total, max(total-1, 0))
 	}
-	// Build, then shrink until the whole answer (text twice: content and
-	// structuredContent) fits MaxResultChars.
-	limit := maxLen
-	for {
-		res := buildPage(out, full, limit)
-		n := resultChars(res)
-		if n <= MaxResultChars || limit <= 1000 {
-			return res
-		}
-		limit -= (n-MaxResultChars)/2 + 500
-	}
+	// The text is there twice (content and structuredContent), so shrink
+	// it until the whole answer fits MaxResultChars.
+	return fitResult(maxLen, func(limit int) (*mcp.CallToolResult, int) {
+		return buildPage(out, full, limit), min(limit, full.runes-start)
+	})
 }
 
 func buildPage(out PageText, full docText, limit int) *mcp.CallToolResult {

@@ -90,6 +90,33 @@ func wireChars(raw []byte) int {
 	return n
 }
 
+// minFitChars is the least text fitResult cuts an answer down to: even at
+// the worst cost per character on the wire (about a dozen, escaped in both
+// the text item and structuredContent) it stays far under MaxResultChars.
+const minFitChars = 1000
+
+// fitResult builds an answer with up to limit characters of text and, while
+// it exceeds MaxResultChars, rebuilds it with less: the tools that return
+// page text (read_page, fetch) shrink their text instead of failing. build
+// returns the answer and how many characters of text it holds. The cut is
+// scaled by how far over the answer is, since a character costs 1 to ~12
+// (escapes in "<&>"-heavy code); the fixed overhead does not shrink, so it
+// may take another round, and every round cuts at least one character.
+func fitResult(limit int, build func(limit int) (*mcp.CallToolResult, int)) *mcp.CallToolResult {
+	for {
+		res, got := build(limit)
+		if surelySmall(res) || limit <= minFitChars || got == 0 {
+			return res
+		}
+		n := resultChars(res)
+		if n <= MaxResultChars {
+			return res
+		}
+		scaled := int(int64(got) * (MaxResultChars - minFitChars) / int64(n))
+		limit = max(min(scaled, got-1), minFitChars)
+	}
+}
+
 // surelySmall reports, without counting characters, that r is under
 // MaxResultChars: a byte is at most one character of text, and at most six
 // of structuredContent on the wire (an escape). Typical search answers are
