@@ -28,22 +28,6 @@ func basicHeader(user, pass string) string {
 	return "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))
 }
 
-// newSSEClientHeaders starts a legacy SSE client that sends hdr on the
-// stream GET and on every message POST.
-func newSSEClientHeaders(t *testing.T, ctx context.Context, url string, hc *http.Client, hdr map[string]string) *client.Client {
-	t.Helper()
-	tr, err := transport.NewSSE(url, transport.WithHTTPClient(hc), transport.WithHeaders(hdr))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := client.NewClient(tr, client.WithProtocolVersion("2024-11-05"))
-	if err := c.Start(ctx); err != nil {
-		t.Fatalf("start: %v", err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
-}
-
 // runBothWithHeaders runs initialize + tools on both transports, sending
 // hdr with every request.
 func runBothWithHeaders(t *testing.T, hc *http.Client, base string, hdr map[string]string) {
@@ -55,7 +39,7 @@ func runBothWithHeaders(t *testing.T, hc *http.Client, base string, hdr map[stri
 	})
 	t.Run("sse", func(t *testing.T) {
 		ctx := testCtx(t)
-		c := newSSEClientHeaders(t, ctx, base+"/sse", hc, hdr)
+		c := newSSEClient(t, ctx, base+"/sse", hc, transport.WithHeaders(hdr))
 		initialize(t, ctx, c, "2024-11-05")
 		exercise(t, ctx, c)
 	})

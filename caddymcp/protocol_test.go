@@ -31,10 +31,11 @@ func newStreamableClient(t *testing.T, ctx context.Context, url string, hc *http
 	return c
 }
 
-// newSSEClient starts an mcp-go legacy HTTP+SSE client (2024-11-05).
-func newSSEClient(t *testing.T, ctx context.Context, url string, hc *http.Client) *client.Client {
+// newSSEClient starts an mcp-go legacy HTTP+SSE client (2024-11-05); opts
+// add transport options such as headers.
+func newSSEClient(t *testing.T, ctx context.Context, url string, hc *http.Client, opts ...transport.ClientOption) *client.Client {
 	t.Helper()
-	tr, err := transport.NewSSE(url, transport.WithHTTPClient(hc))
+	tr, err := transport.NewSSE(url, append([]transport.ClientOption{transport.WithHTTPClient(hc)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
