@@ -110,6 +110,9 @@ func (h *Handler) checkPathMatcher(pattern string) error {
 //		fetch_timeout        <duration>
 //		max_source_size      <size>
 //		llms_txt             on|off
+//		landing              on|off
+//		log_queries          [on|off]
+//		query_log            [on|off]
 //	}
 //
 // `source` may be repeated; earlier sources win when page ids collide.
@@ -247,6 +250,11 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				h.SessionIdleTimeout = caddy.Duration(dur)
 			}
 
+		case "landing", "log_queries", "query_log":
+			if err := h.unmarshalObserve(d, opt); err != nil {
+				return err
+			}
+
 		default:
 			if near := closestOption(opt); near != "" {
 				return d.Errf("unknown subdirective %q; did you mean %q?", opt, near)
@@ -263,7 +271,7 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 // options are the subdirectives of the mcp block, for error messages.
 var options = []string{"source", "name", "instructions", "public_url", "endpoint", "sse",
 	"allowed_origins", "max_request_body", "session_idle_timeout", "keepalive", "refresh",
-	"watch", "reload", "fetch_timeout", "max_source_size", "llms_txt"}
+	"watch", "reload", "fetch_timeout", "max_source_size", "llms_txt", "landing", "log_queries", "query_log"}
 
 // closestOption returns the option a mistyped name most likely meant (at
 // most two edits away, or the option with an underscore for a dash or a

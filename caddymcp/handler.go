@@ -145,6 +145,9 @@ type Handler struct {
 	// Default: 25s.
 	KeepAlive caddy.Duration `json:"keepalive,omitempty"`
 
+	// Observability: access-log fields, metrics, query log, landing page.
+	Observability
+
 	corpus     *corpus.Corpus
 	corpusKey  string
 	unlabel    func()       // drops this handler's label from the corpus
@@ -211,6 +214,9 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 				"add the public URL, e.g. `source <dir> https://docs.example.com/`", zap.String("source", s.String()))
 		}
 	}
+	if err := h.provisionObserve(ctx); err != nil {
+		return err
+	}
 	mcpSrv, err := mcptools.New(mcptools.Options{
 		Name:         h.Name,
 		Title:        h.Name,
@@ -220,7 +226,7 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		IndexedAt:    h.corpus.IndexedAt,
 		PublicURL:    h.PublicURL,
 		Status:       h.sourceInfo,
-	})
+	}, h.serverOptions()...)
 	if err != nil {
 		return err
 	}
@@ -342,6 +348,7 @@ func (h *Handler) Validate() error { return h.check() }
 // Cleanup ends open streams and releases this config's hold on the index.
 func (h *Handler) Cleanup() error {
 	h.closeStreams()
+	h.cleanupObserve()
 	if h.sweeperDone != nil {
 		<-h.sweeperDone
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 	"github.com/mark3labs/mcp-go/mcp"
+	"go.uber.org/zap"
 )
 
 // Paths of the llms.txt files rendered from the index.
@@ -32,6 +33,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 		h.llmsFull.ServeHTTP(w, r)
 		return nil
 	}
+	if h.wantsLanding(r) {
+		h.serveLanding(w, r)
+		return nil
+	}
 	var serve http.Handler
 	stream := false // a request that may stay open: a GET event stream
 	switch {
@@ -49,6 +54,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 
 	sw := &streamWriter{ResponseWriter: w}
 	if !h.origins.allow(r) {
+		h.reject(RejectOrigin)
+		logField(r, zap.String(fieldError, RejectOrigin))
 		writeJSONRPCError(sw, http.StatusForbidden, mcp.INVALID_REQUEST, "origin not allowed: "+r.Header.Get("Origin"))
 		return nil
 	}
@@ -58,6 +65,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 			return nil
 		}
 	}
+	r, flushLog := h.noteRequest(r)
+	defer flushLog()
 
 	if stream {
 		ctx, cancel := context.WithCancel(r.Context())
@@ -117,6 +126,7 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) bool {
 }
 
 func (h *Handler) tooLarge(w http.ResponseWriter) {
+	h.reject(RejectBodySize)
 	// Tell net/http not to keep reading an oversized body for reuse.
 	w.Header().Set("Connection", "close")
 	writeJSONRPCError(w, http.StatusRequestEntityTooLarge, mcp.INVALID_REQUEST,
