@@ -107,8 +107,8 @@ func TestMetricsAndAccessLog(t *testing.T) {
 		`caddy_mcp_rejected_total{reason="session_limit",server="obs"}`:                            0,
 		`caddy_mcp_index_pages{server="obs"}`:                                                      3,
 		`caddy_mcp_index_sections{server="obs"}`:                                                   3,
-		`caddy_mcp_source_refreshes_total{result="changed",server="obs",source="auto:index.json"}`: 1,
-		`caddy_mcp_source_refreshes_total{result="failed",server="obs",source="auto:index.json"}`:  0,
+		`caddy_mcp_source_refreshes_total{result="changed",server="obs",source="index_json:index.json"}`: 1,
+		`caddy_mcp_source_refreshes_total{result="failed",server="obs",source="index_json:index.json"}`:  0,
 	}
 	for k, v := range want {
 		got, ok := m[k]
@@ -116,7 +116,7 @@ func TestMetricsAndAccessLog(t *testing.T) {
 			t.Errorf("%s = %v (present %v), want %v", k, got, ok, v)
 		}
 	}
-	ts := m[`caddy_mcp_source_last_success_timestamp_seconds{server="obs",source="auto:index.json"}`]
+	ts := m[`caddy_mcp_source_last_success_timestamp_seconds{server="obs",source="index_json:index.json"}`]
 	if ts < float64(time.Now().Add(-time.Minute).Unix()) || ts > float64(time.Now().Unix()+1) {
 		t.Errorf("last success timestamp %v is not about now", ts)
 	}
