@@ -74,6 +74,9 @@ type peeked struct {
 // copies that into the log entry once the answer is written. body is the
 // request body already read by readBody.
 func (h *Handler) noteRequest(r *http.Request) (*http.Request, func()) {
+	if h.off {
+		return r, func() {}
+	}
 	if id := r.Header.Get("Mcp-Session-Id"); id != "" {
 		logField(r, zap.String(fieldSession, sessionHash(id)))
 	} else if id := r.URL.Query().Get("sessionId"); id != "" {

@@ -38,6 +38,10 @@ type Observability struct {
 	// to connect clients.
 	DisableLanding bool `json:"disable_landing,omitempty"`
 
+	// off turns metrics, log fields and the query log off: the baseline
+	// of the benchmark that measures their cost. Never set in production.
+	off bool
+
 	serverName     string // metrics label and query-log key
 	metrics        *metrics
 	queries        *querylog.Log
@@ -48,6 +52,9 @@ type Observability struct {
 // after the corpus is acquired, as the metrics report its index.
 func (h *Handler) provisionObserve(ctx caddy.Context) error {
 	h.serverName = cmp.Or(h.Name, mcptools.DefaultName)
+	if h.off {
+		return nil
+	}
 	m, err := registerMetrics(ctx, h)
 	if err != nil {
 		return fmt.Errorf("metrics: %v", err)
@@ -73,6 +80,9 @@ func (h *Handler) cleanupObserve() {
 // serverOptions are the mcp-go options that feed the metrics, the access
 // log and the query log: session hooks and a tool middleware.
 func (h *Handler) serverOptions() []server.ServerOption {
+	if h.off {
+		return nil
+	}
 	hooks := new(server.Hooks)
 	hooks.AddOnRegisterSession(func(_ context.Context, s server.ClientSession) {
 		if h.metrics != nil {

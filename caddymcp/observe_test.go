@@ -15,6 +15,8 @@ import (
 
 	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/querylog"
 )
 
 // callTool calls a tool and fails the test on a protocol error.
@@ -65,6 +67,7 @@ func TestMetricsAndAccessLog(t *testing.T) {
 		source INDEX
 		name obs
 		log_queries
+		query_log
 		max_request_body 2KiB
 	}`, fmt.Sprintf(`metrics /metrics
 	log {
@@ -127,6 +130,16 @@ func TestMetricsAndAccessLog(t *testing.T) {
 	}
 	if t.Failed() {
 		t.Logf("scraped:\n%v", m)
+	}
+
+	// Query log: the searches that found little, most frequent first.
+	ql := querylog.All("obs")
+	got := map[string]int{}
+	for _, e := range ql {
+		got[e.Tool+":"+e.Query] = e.Results
+	}
+	if len(ql) != 3 || got["search_docs:xyzzyplugh"] != 0 || got["search:qwertyuiop"] != 0 || got["search_docs:frobnicate"] != 1 {
+		t.Errorf("query log = %+v", ql)
 	}
 
 	// Access log: the known calls carry their MCP fields.
