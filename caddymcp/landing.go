@@ -145,7 +145,7 @@ func (h *Handler) publicURLs(r *http.Request) (streamable, sse string) {
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	base := scheme + "://" + r.Host + strippedPrefix(r)
+	base := scheme + "://" + r.Host + strings.TrimSuffix(strippedPrefix(r), "/")
 	streamable, sse = base+h.Endpoint, base+h.SSEEndpoint
 	if h.PublicURL != "" && !h.DisableStreamable {
 		streamable = h.PublicURL
