@@ -69,7 +69,7 @@ func fetchTool() mcp.Tool {
 	)
 }
 
-func (st *state) search(_ context.Context, c *indexCache, args arguments) *mcp.CallToolResult {
+func (st *state) search(_ context.Context, c view, args arguments) *mcp.CallToolResult {
 	q, ok := args.str("query")
 	if !ok || q == "" {
 		return toolError("search: `query` must be a non-empty string, e.g. {\"query\": \"install on linux\"}.")
@@ -106,26 +106,26 @@ func hitTitle(h search.Hit) string {
 	if h.SectionIndex > 0 {
 		heading = h.Heading
 	}
-	return withHeading(title, heading, 200)
+	return withHeading(title, heading)
 }
 
-func (st *state) fetch(_ context.Context, c *indexCache, args arguments) *mcp.CallToolResult {
+func (st *state) fetch(_ context.Context, c view, args arguments) *mcp.CallToolResult {
 	id, ok := args.str("id")
 	if !ok || id == "" {
 		return toolError("fetch: `id` must be a non-empty string: the id of a `search` result.")
 	}
-	p, frag, found := resolvePage(c, id)
+	p, frag, found := resolvePage(c.indexCache, id)
 	if !found {
-		return toolError("fetch: no page has the id %q.%s Call `search` first and pass one of its result ids.", clip(id, 300), suggestText(c, id))
+		return toolError("fetch: no page has the id %q.%s Call `search` first and pass one of its result ids.", clip(id, maxRefChars), suggestText(c.indexCache, id))
 	}
 	meta := map[string]any{"page_id": p.ID}
 	from, to := 0, len(p.Sections)
 	if frag != "" {
 		if i, ok := findSection(p, frag); ok {
 			from, to = i, sectionEnd(p, i)
-			meta["section"] = clip(p.Sections[i].Heading, 300)
+			meta["section"] = clip(p.Sections[i].Heading, maxTitleChars)
 		} else {
-			meta["note"] = fmt.Sprintf("no section %q on this page; returning the whole page", clip(frag, 100))
+			meta["note"] = fmt.Sprintf("no section %q on this page; returning the whole page", clip(frag, maxEchoChars))
 		}
 	}
 	full := c.sectionText(p, from, to)
@@ -138,9 +138,9 @@ func (st *state) fetch(_ context.Context, c *indexCache, args arguments) *mcp.Ca
 			meta[k] = v
 		}
 	}
-	title := clip(p.Title, 300)
+	title := clip(p.Title, maxTitleChars)
 	if from > 0 {
-		title = withHeading(p.Title, p.Sections[from].Heading, 300)
+		title = withHeading(p.Title, p.Sections[from].Heading)
 	}
 	// The text is there twice (the JSON text item and structuredContent,
 	// where "<&>" are six characters each), so shrink it below
@@ -169,13 +169,13 @@ func (st *state) fetch(_ context.Context, c *indexCache, args arguments) *mcp.Ca
 // " Did you mean "a" (A), "b" (B) or "c" (C)?", each page once; "" when
 // nothing is close.
 func suggestText(c *indexCache, ref string) string {
-	pages := suggest(c, ref, 3)
+	pages := suggest(c, ref, maxSuggestions)
 	if len(pages) == 0 {
 		return ""
 	}
 	items := make([]string, len(pages))
 	for i, p := range pages {
-		items[i] = fmt.Sprintf("%q (%s)", p.ID, clip(strings.Join(strings.Fields(p.Title), " "), 80))
+		items[i] = fmt.Sprintf("%q (%s)", p.ID, clip(strings.Join(strings.Fields(p.Title), " "), maxNameChars))
 	}
 	return " Did you mean " + orList(items) + "?"
 }

@@ -67,13 +67,23 @@ type Options struct {
 	Version string
 	// Instructions is prepended to the generated server instructions.
 	Instructions string
-	// Index returns the current index. It is called on every request, so a
-	// live refresh that swaps the index is picked up without rebuilding the
-	// server. It may return nil while no index is ready; tools then answer
-	// with an error telling the model to retry. Required.
+	// Snapshot returns the current index and when it was built, read
+	// together (one atomic load, as *corpus.Corpus does), so an answer
+	// never pairs one index with another's build time. It is called once
+	// per request, so a live refresh that swaps the index is picked up
+	// without rebuilding the server. The index may be nil while none is
+	// ready; tools then answer with an error telling the model to retry.
+	// The time (zero: unknown) is shown in the instructions, docs://status
+	// and read_page, so models can judge freshness. Snapshot or Index is
+	// required.
+	Snapshot func() (*search.Index, time.Time)
+	// Index returns the current index; used only when Snapshot is nil.
+	// Prefer Snapshot: Index and IndexedAt are two reads that a refresh
+	// may fall between (they are re-read until the index is stable, which
+	// is only right for a publisher that never brings an old index back).
 	Index func() *search.Index
-	// IndexedAt returns when the current index was built (optional); shown in
-	// instructions and read_page metadata so models can judge freshness.
+	// IndexedAt returns when the current index was built (optional); used
+	// only with Index.
 	IndexedAt func() time.Time
 	// PublicURL is the public MCP endpoint URL (optional), mentioned in the
 	// instructions. Must be an absolute http(s) URL when set.
@@ -137,9 +147,38 @@ func New(opts Options, extra ...server.ServerOption) (*server.MCPServer, error) 
 	return s, nil
 }
 
+// maxPairedReads bounds the retries of pairedReads: a refresh takes far
+// longer than two loads, so a second round almost always settles.
+const maxPairedReads = 4
+
+// pairedReads makes a Snapshot of separate Index and IndexedAt functions:
+// it reads the time between two reads of the index and retries while the
+// index changed, so the time belongs to the index returned (for publishers
+// whose every build is a new index, never an old one brought back).
+func pairedReads(index func() *search.Index, indexedAt func() time.Time) func() (*search.Index, time.Time) {
+	return func() (*search.Index, time.Time) {
+		ix := index()
+		if indexedAt == nil {
+			return ix, time.Time{}
+		}
+		for range maxPairedReads {
+			at := indexedAt()
+			again := index()
+			if again == ix {
+				return ix, at
+			}
+			ix = again
+		}
+		return ix, time.Time{} // still changing: better no time than a wrong one
+	}
+}
+
 func (o *Options) normalize() error {
-	if o.Index == nil {
-		return errors.New("mcptools: Options.Index is required")
+	if o.Snapshot == nil {
+		if o.Index == nil {
+			return errors.New("mcptools: Options.Snapshot or Options.Index is required")
+		}
+		o.Snapshot = pairedReads(o.Index, o.IndexedAt)
 	}
 	o.Name = strings.TrimSpace(o.Name)
 	if o.Name == "" {

@@ -146,7 +146,7 @@ func facetValue(v string, values []string) (string, bool) {
 	return "", false
 }
 
-func (st *state) searchDocs(_ context.Context, c *indexCache, args arguments) *mcp.CallToolResult {
+func (st *state) searchDocs(_ context.Context, c view, args arguments) *mcp.CallToolResult {
 	q, ok := args.str("query")
 	if !ok || q == "" {
 		return toolError("search_docs: `query` must be a non-empty string, e.g. {\"query\": \"reverse proxy headers\"}.")
@@ -159,11 +159,9 @@ func (st *state) searchDocs(_ context.Context, c *indexCache, args arguments) *m
 		return toolError("search_docs: `limit` must be an integer from 1 to %d (default %d); got %v.", MaxSearchLimit, DefaultSearchLimit, args["limit"])
 	}
 	want := cursor{V: cursorVersion, I: c.id, Q: q}
-	for _, f := range []struct {
-		key    string
-		dst    *string
-		values []string
-	}{{"section", &want.S, c.facets.Sections}, {"lang", &want.L, c.facets.Langs}, {"version", &want.R, c.facets.Versions}} {
+	filters := facetFilters(c.indexCache)
+	for i, dst := range []*string{&want.S, &want.L, &want.R} {
+		f := filters[i]
 		v, ok := args.str(f.key)
 		if !ok {
 			return toolError("search_docs: `%s` must be a string.", f.key)
@@ -171,15 +169,15 @@ func (st *state) searchDocs(_ context.Context, c *indexCache, args arguments) *m
 		if v == "" {
 			continue
 		}
-		canon, found := facetValue(v, f.values)
+		canon, found := facetValue(v, f.all)
 		if !found {
-			if len(f.values) == 0 {
-				return toolError("search_docs: this index has no %s values, so it cannot filter on %s=%q. Leave `%s` out.", f.key, f.key, clip(v, 100), f.key)
+			if len(f.all) == 0 {
+				return toolError("search_docs: this index has no %s values, so it cannot filter on %s=%q. Leave `%s` out.", f.key, f.key, clip(v, maxEchoChars), f.key)
 			}
 			return toolError("search_docs: unknown %s %q. Allowed values: %s. Or leave `%s` out.",
-				f.key, clip(v, 100), strings.Join(capList(f.values, 50), ", "), f.key)
+				f.key, clip(v, maxEchoChars), strings.Join(capList(f.shown, maxListedValues, len(f.all)), ", "), f.key)
 		}
-		*f.dst = canon
+		*dst = canon
 	}
 	cs, ok := args.str("cursor")
 	if !ok {
@@ -194,7 +192,7 @@ func (st *state) searchDocs(_ context.Context, c *indexCache, args arguments) *m
 		if got.Q != want.Q || got.S != want.S || got.L != want.L || got.R != want.R {
 			return toolError("search_docs: this cursor belongs to another search (query %q, section %q, lang %q, version %q). "+
 				"Repeat that exact query and filters with the cursor, or leave the cursor out to start a new search.",
-				clip(got.Q, 200), got.S, got.L, got.R)
+				clip(got.Q, maxRefChars), clip(got.S, maxEchoChars), clip(got.L, maxEchoChars), clip(got.R, maxEchoChars))
 		}
 		want.O = got.O
 		changed = got.I != c.id
@@ -210,7 +208,7 @@ func (st *state) searchDocs(_ context.Context, c *indexCache, args arguments) *m
 
 // runSearchDocs answers a validated search_docs call; changed says the
 // cursor was made for another index.
-func (st *state) runSearchDocs(c *indexCache, q string, limit int, want cursor, changed bool) *mcp.CallToolResult {
+func (st *state) runSearchDocs(c view, q string, limit int, want cursor, changed bool) *mcp.CallToolResult {
 	res := c.ix.Search(search.Query{Text: q, Limit: limit, Offset: want.O, Section: want.S, Lang: want.L, Version: want.R})
 	out := DocsResults{Query: q, Total: res.Total, Offset: want.O, Fuzzy: res.Fuzzy, Results: make([]DocsHit, 0, len(res.Hits))}
 	if changed {
@@ -226,14 +224,14 @@ func (st *state) runSearchDocs(c *indexCache, q string, limit int, want cursor, 
 			Rank:    want.O + i + 1,
 			ID:      sectionID(p, h.SectionIndex),
 			PageID:  p.ID,
-			Title:   clip(p.Title, 200),
-			Heading: clip(heading, 200),
+			Title:   clip(p.Title, maxTitleChars),
+			Heading: clip(heading, maxTitleChars),
 			URL:     hitURL(h),
-			Snippet: clip(h.Snippet, 500),
+			Snippet: clip(h.Snippet, maxSnippetChars),
 			LastMod: lastMod(p),
-			Section: p.Section,
-			Lang:    p.Lang,
-			Version: p.Version,
+			Section: clip(p.Section, maxFacetChars),
+			Lang:    clip(p.Lang, maxFacetChars),
+			Version: clip(p.Version, maxFacetChars),
 			Score:   float64(int(h.Score*1000)) / 1000,
 		})
 	}
@@ -284,7 +282,7 @@ func renderDocsResults(r DocsResults, q cursor) string {
 	}
 	b.WriteString("\n")
 	for _, h := range r.Results {
-		fmt.Fprintf(&b, "\n%d. %s\n   url: %s\n   id: %s", h.Rank, withHeading(h.Title, h.Heading, 200), h.URL, h.ID)
+		fmt.Fprintf(&b, "\n%d. %s\n   url: %s\n   id: %s", h.Rank, withHeading(h.Title, h.Heading), h.URL, h.ID)
 		if h.LastMod != "" {
 			fmt.Fprintf(&b, " | lastmod: %s", h.LastMod)
 		}
