@@ -33,8 +33,8 @@ func readOnly(title string) []mcp.ToolOption {
 	}
 }
 
-func newTool(name, title, desc string, output string, opts ...mcp.ToolOption) mcp.Tool {
-	all := append(readOnly(title), mcp.WithDescription(desc), mcp.WithRawOutputSchema(json.RawMessage(output)))
+func newTool(name, title, desc string, output json.RawMessage, opts ...mcp.ToolOption) mcp.Tool {
+	all := append(readOnly(title), mcp.WithDescription(desc), mcp.WithRawOutputSchema(output))
 	return mcp.NewTool(name, append(all, opts...)...)
 }
 
