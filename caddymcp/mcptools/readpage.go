@@ -3,6 +3,7 @@ package mcptools
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -66,7 +67,7 @@ func readPageTool() mcp.Tool {
 			mcp.Description(fmt.Sprintf("Maximum characters of text to return (default %d, max %d).", DefaultReadLength, MaxReadLength))),
 		mcp.WithSchemaAdditionalProperties(false),
 	)
-	t.InputSchema.PropertyOrder = readPageArgs
+	t.InputSchema.PropertyOrder = slices.Clone(readPageArgs) // not shared with the argument check
 	return t
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -78,7 +79,7 @@ func searchDocsTool() mcp.Tool {
 		mcp.WithString("version", mcp.Description("Only results for this documentation version.")),
 		mcp.WithSchemaAdditionalProperties(false),
 	)
-	t.InputSchema.PropertyOrder = searchDocsArgs // query first, for models
+	t.InputSchema.PropertyOrder = slices.Clone(searchDocsArgs) // query first, for models; not shared with the argument check
 	return t
 }
 
