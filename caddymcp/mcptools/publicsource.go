@@ -60,17 +60,27 @@ var (
 	// httpStatus finds an HTTP status code in an error message: "HTTP 503",
 	// "HTTP 404 Not Found", "status 500", "HTTP/1.1 502".
 	httpStatus = regexp.MustCompile(`(?i)\b(?:HTTP(?:/[0-9.]+)?|status(?: code)?)[ :]+([1-5][0-9]{2})\b`)
-	// timeoutError finds the ways Go reports a timeout.
-	timeoutError = regexp.MustCompile(`(?i)timeout|deadline exceeded|timed out`)
 	// pathOrURL finds absolute file paths and URLs inside error text.
 	pathOrURL = regexp.MustCompile(`(?:[a-zA-Z][a-zA-Z0-9+.-]*://|[a-zA-Z]:\\|/)[^\s"']+`)
 )
 
-// Remote errors without a status code.
-const (
-	remoteTimeout = "timeout"
-	remoteFailed  = "fetch or parse failed (details in the server log)"
-)
+// remoteFailures name the network failures Go reports in its own words:
+// the fixed name is shown, never the message (which may quote the remote
+// server). The first match wins.
+var remoteFailures = []struct {
+	match *regexp.Regexp
+	name  string
+}{
+	{regexp.MustCompile(`(?i)timeout|deadline exceeded|timed out`), "timeout"},
+	{regexp.MustCompile(`(?i)connection refused`), "connection refused"},
+	{regexp.MustCompile(`(?i)connection reset|broken pipe|EOF`), "connection reset"},
+	{regexp.MustCompile(`(?i)no such host|server misbehaving`), "host not found"},
+	{regexp.MustCompile(`(?i)x509|tls:|certificate`), "TLS error"},
+}
+
+// remoteFailed is a remote error with no status code and no known name:
+// a body that did not parse, a refused redirect, ...
+const remoteFailed = "fetch or parse failed (details in the server log)"
 
 func publicError(msg string, remote bool) string {
 	msg = strings.Join(strings.Fields(msg), " ")
@@ -88,8 +98,10 @@ func publicError(msg string, remote bool) string {
 	if m := httpStatus.FindStringSubmatch(msg); m != nil {
 		return "HTTP " + m[1]
 	}
-	if timeoutError.MatchString(msg) {
-		return remoteTimeout
+	for _, f := range remoteFailures {
+		if f.match.MatchString(msg) {
+			return f.name
+		}
 	}
 	return remoteFailed
 }
