@@ -22,8 +22,10 @@
 //   - The index is pulled through Options.Index on every request, so a live
 //     refresh needs no rebuild of the server.
 //   - Filters are always in the search_docs schema; their allowed values
-//     are published as enums of the current index (up to 100 values) by a
-//     tool filter at tools/list time, and validated by the handler, so a
+//     are published as enums of the current index (up to 100 values, and
+//     only those that look like a section, language or version: values
+//     come from documents, see facets.go) by a tool filter at tools/list
+//     time, and validated by the handler, so a
 //     refresh never leaves a stale enum that rejects valid values. When the
 //     values change, clients get notifications/tools/list_changed.
 //   - No answer exceeds MaxResultChars (~25k tokens): each tool is built to
@@ -92,14 +94,18 @@ type Options struct {
 	// (optional). It is shown in the instructions and the docs://status
 	// resource, so models can tell when the index was last refreshed and
 	// from where. It is called on every initialize and status read, and
-	// goes to every client: return only what may be public (no credentials,
-	// no file system paths beyond the configured locations).
+	// goes to every client: return only what may be public. The server
+	// redacts again regardless (publicSource): local locations are cut to
+	// their base name, URLs lose user info, query and fragment, and a
+	// remote source's error is shown as its HTTP status code or a fixed
+	// word.
 	Status func() []SourceInfo
 }
 
 // SourceInfo is the public state of one documentation source.
 type SourceInfo struct {
-	// Location is the file, directory or URL as configured.
+	// Location is the file, directory or URL (see Options.Status for what
+	// clients see of it).
 	Location string
 	// Kind is the source type (index_json, markdown, site_root, llms_txt).
 	Kind string
