@@ -23,6 +23,11 @@ func sitePage(base, path, lang, version string) source.Page {
 		Sections: []source.Section{{Text: "x"}}}
 }
 
+func withSource(p source.Page, src string) source.Page {
+	p.Source = src
+	return p
+}
+
 var h2 = regexp.MustCompile(`(?m)^## (.*)$`)
 
 func headings(out []byte) []string {
@@ -60,6 +65,25 @@ func TestSectionsFollowSiteStructure(t *testing.T) {
 			sitePage("https://d.test/", "1.x/config/a", "en", "1.x"),
 			sitePage("https://d.test/", "2.0-rc1/install/b", "en", ""),
 		}, []string{"Config", "Install"}},
+		{"shared base: the folders below it", []source.Page{
+			sitePage("https://caddyserver.com/", "docs", "en", ""),
+			sitePage("https://caddyserver.com/", "docs/install", "en", ""),
+			sitePage("https://caddyserver.com/", "docs/caddyfile/directives/reverse_proxy", "en", ""),
+			sitePage("https://caddyserver.com/", "docs/caddyfile", "en", ""),
+			sitePage("https://caddyserver.com/", "docs/quick-starts/api", "en", ""),
+			sitePage("https://caddyserver.com/", "docs/caddyfile/options", "en", ""),
+		}, []string{"Docs", "Caddyfile", "Quick-starts"}},
+		{"shared base with one folder: unchanged", []source.Page{
+			sitePage("https://d.test/", "docs/install", "en", ""),
+			sitePage("https://d.test/", "docs/guide/a", "en", ""),
+			sitePage("https://d.test/", "docs/guide/b", "en", ""),
+		}, []string{"Docs"}},
+		{"shared base per source", []source.Page{
+			withSource(sitePage("https://d.test/", "docs/guide/a", "en", ""), "a"),
+			withSource(sitePage("https://d.test/", "docs/api/b", "en", ""), "a"),
+			withSource(sitePage("https://d.test/", "blog/2024/post", "en", ""), "b"),
+			withSource(sitePage("https://d.test/", "docs/other/c", "en", ""), "b"),
+		}, []string{"Guide", "Api", "Blog", "Docs"}},
 		{"no version: unchanged", []source.Page{
 			sitePage("https://d.test/", "docs/a", "en", ""),
 			sitePage("https://d.test/", "2024/05/post", "en", ""), // a year is no version

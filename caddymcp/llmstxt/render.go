@@ -48,16 +48,15 @@ func Render(ix *search.Index, title, summary string, maxLinks int) []byte {
 	}
 	pages := ix.Pages()
 	var order []string
-	groups := map[string][]*source.Page{}
-	for _, p := range pages {
-		sec := group(p)
-		if _, ok := groups[sec]; !ok {
+	byGroup := map[string][]*source.Page{}
+	for i, sec := range groups(pages) {
+		if _, ok := byGroup[sec]; !ok {
 			order = append(order, sec)
 		}
-		groups[sec] = append(groups[sec], p)
+		byGroup[sec] = append(byGroup[sec], pages[i])
 	}
 	for _, sec := range order {
-		list := groups[sec]
+		list := byGroup[sec]
 		keep := len(list)
 		if len(pages) > maxLinks {
 			keep = max(1, maxLinks*len(list)/len(pages))
