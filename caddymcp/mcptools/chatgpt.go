@@ -131,7 +131,7 @@ func (st *state) fetch(_ context.Context, c view, args arguments) *mcp.CallToolR
 	}
 	for k, v := range map[string]string{"lang": p.Lang, "version": p.Version, "site_section": p.Section} {
 		if v != "" {
-			meta[k] = v
+			meta[k] = clip(v, maxFacetChars)
 		}
 	}
 	title := clip(p.Title, maxTitleChars)
