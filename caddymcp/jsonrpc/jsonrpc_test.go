@@ -105,7 +105,7 @@ func TestDecodeBatch(t *testing.T) {
 		t.Fatalf("errors: %+v %+v", b.Errors[1], b.Errors[2])
 	}
 	var resp struct {
-		ID    int `json:"id"`
+		ID    int                `json:"id"`
 		Error struct{ Code int } `json:"error"`
 	}
 	if err := json.Unmarshal(b.Errors[1].Response(), &resp); err != nil || resp.ID != 2 || resp.Error.Code != CodeInvalidRequest {
