@@ -91,7 +91,7 @@ func (h *Handler) serveLanding(w http.ResponseWriter, r *http.Request) {
 		d.IndexedAt = at.UTC().Format(time.RFC3339)
 	}
 	for _, s := range h.sourceInfo() {
-		ls := landingSource{Location: s.Location, Kind: s.Kind, Pages: s.Pages, LastError: s.LastError}
+		ls := landingSource{Location: redactedLocation(s.Location), Kind: s.Kind, Pages: s.Pages, LastError: s.LastError}
 		if !s.LastSuccess.IsZero() {
 			ls.LastSuccess = s.LastSuccess.UTC().Format(time.RFC3339)
 		}

@@ -62,6 +62,10 @@ func TestLandingPage(t *testing.T) {
 		}
 	}
 
+	if strings.Contains(page, s.dir) {
+		t.Errorf("the page shows the source's local path %s", s.dir)
+	}
+
 	_, results := getHTML(t, s, "/mcp?q="+url.QueryEscape(`gizmo <script>alert(3)</script>`))
 	if strings.Contains(results, "<script") || strings.Contains(results, "<img") || !strings.Contains(results, `/x/%22%3e%3cscript`) {
 		t.Fatalf("unescaped markup in the results page:\n%s", results)

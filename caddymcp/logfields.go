@@ -1,20 +1,19 @@
 package caddymcp
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
 	"sync"
 
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 	"go.uber.org/zap"
+
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/jsonrpc"
 )
 
 // Access-log fields added to Caddy's request log (through its extra log
@@ -58,22 +57,12 @@ func logField(r *http.Request, f zap.Field) {
 	}
 }
 
-// peeked is what the access log needs from a JSON-RPC request body.
-type peeked struct {
-	Method string `json:"method"`
-	Params struct {
-		Name      string `json:"name"`
-		Arguments struct {
-			Query string `json:"query"`
-		} `json:"arguments"`
-	} `json:"params"`
-}
-
-// noteRequest logs what a POST asks for and returns the request with a
-// callNote in its context, where tool calls leave their outcome; flush
-// copies that into the log entry once the answer is written. body is the
-// request body already read by readBody.
-func (h *Handler) noteRequest(r *http.Request) (*http.Request, func()) {
+// noteRequest logs what a request asks for (msg is the POST's message as
+// the front door decoded it; nil for other requests) and returns the
+// request with a callNote in its context, where tool calls leave their
+// outcome; the returned flush copies that into the log entry once the
+// answer is written.
+func (h *Handler) noteRequest(r *http.Request, msg *jsonrpc.Message) (*http.Request, func()) {
 	if h.off {
 		return r, func() {}
 	}
@@ -82,33 +71,24 @@ func (h *Handler) noteRequest(r *http.Request) (*http.Request, func()) {
 	} else if id := r.URL.Query().Get("sessionId"); id != "" {
 		logField(r, zap.String(fieldSession, sessionHash(id)))
 	}
-	if r.Method != http.MethodPost {
+	if msg == nil {
 		return r, func() {}
 	}
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		return r, func() {}
+	if msg.Method != "" {
+		logField(r, zap.String(fieldMethod, clip(msg.Method, maxLoggedName)))
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	if t := bytes.TrimLeft(body, " \t\r\n"); len(t) > 0 && t[0] == '[' {
-		logField(r, zap.String(fieldMethod, "batch"))
-	} else {
-		var msg peeked
-		err := json.Unmarshal(body, &msg)
-		var typeErr *json.UnmarshalTypeError
-		if err != nil && !errors.As(err, &typeErr) {
-			// mcp-go answers it with a parse error.
-			h.reject(RejectBadRequest)
-			logField(r, zap.String(fieldError, "parse error"))
-			return r, func() {}
-		}
-		if msg.Method != "" {
-			logField(r, zap.String(fieldMethod, clip(msg.Method, maxLoggedName)))
-		}
-		if msg.Params.Name != "" && msg.Method == "tools/call" {
-			logField(r, zap.String(fieldTool, clip(msg.Params.Name, maxLoggedName)))
-			if h.LogQueries && msg.Params.Arguments.Query != "" {
-				logField(r, zap.String(fieldQuery, clip(msg.Params.Arguments.Query, maxLoggedQuery)))
+	if tool := msg.Tool(); tool != "" {
+		logField(r, zap.String(fieldTool, clip(tool, maxLoggedName)))
+		if h.LogQueries {
+			var p struct {
+				Arguments struct {
+					Query any `json:"query"`
+				} `json:"arguments"`
+			}
+			if json.Unmarshal(msg.Params, &p) == nil {
+				if q, ok := p.Arguments.Query.(string); ok && q != "" {
+					logField(r, zap.String(fieldQuery, clip(q, maxLoggedQuery)))
+				}
 			}
 		}
 	}

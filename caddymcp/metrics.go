@@ -181,14 +181,24 @@ func (s *sectionCount) of(ix *search.Index) int {
 }
 
 // metricSourceName is a source's label: bounded, and free of what must not
-// reach a metrics scraper. A local source is its kind and base name (no
-// directory layout), a remote one its URL without user info, query or
-// fragment (where tokens live).
+// reach a metrics scraper: a local source is its kind and base name, a
+// remote one its URL without user info, query or fragment.
 func metricSourceName(loc, kind string) string {
+	if source.IsRemote(loc) {
+		return redactedLocation(loc)
+	}
+	return kind + ":" + redactedLocation(loc)
+}
+
+// redactedLocation names a source where anyone may read it (metrics, the
+// landing page): a local one by its base name (its directory layout names
+// users and deploy paths), a remote one by its URL without user info,
+// query or fragment (where credentials and tokens live).
+func redactedLocation(loc string) string {
 	if source.IsRemote(loc) {
 		return publicLocation(loc)
 	}
-	return kind + ":" + path.Base(filepath.ToSlash(filepath.Clean(loc)))
+	return path.Base(filepath.ToSlash(filepath.Clean(loc)))
 }
 
 // registerMetrics registers (or joins) this config's collectors and adds h

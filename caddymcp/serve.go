@@ -11,7 +11,6 @@ import (
 
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 	"github.com/mark3labs/mcp-go/mcp"
-	"go.uber.org/zap"
 )
 
 // Paths of the llms.txt files rendered from the index.
@@ -23,14 +22,17 @@ const (
 // ServeHTTP answers requests for the MCP endpoints and llms.txt files and
 // passes the others on.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
-	// llms.txt is public, cacheable documentation like the rest of the
-	// site: no Origin check, no session, and no body to bound.
+	// llms.txt holds the whole index: same Origin/Host policy as MCP.
 	switch {
 	case h.llms != nil && r.URL.Path == LLMSTxtPath:
-		h.llms.ServeHTTP(w, r)
+		if !h.refused(w, r) {
+			h.llms.ServeHTTP(w, r)
+		}
 		return nil
 	case h.llmsFull != nil && r.URL.Path == LLMSFullTxtPath:
-		h.llmsFull.ServeHTTP(w, r)
+		if !h.refused(w, r) {
+			h.llmsFull.ServeHTTP(w, r)
+		}
 		return nil
 	}
 	if h.wantsLanding(r) {
@@ -53,19 +55,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	}
 
 	sw := &streamWriter{ResponseWriter: w}
-	if !h.origins.allow(r) {
-		h.reject(RejectOrigin)
-		logField(r, zap.String(fieldError, RejectOrigin))
-		writeJSONRPCError(sw, http.StatusForbidden, mcp.INVALID_REQUEST, "origin not allowed: "+r.Header.Get("Origin"))
+	if h.refused(sw, r) {
 		return nil
 	}
-	if r.Method == http.MethodPost {
-		ok := h.readBody(sw, r)
-		if !ok {
-			return nil
-		}
+	out, msg, ok := h.admit(sw, r) // frontdoor.go: methods, headers, body, strict JSON-RPC
+	if !ok {
+		return nil
 	}
-	r, flushLog := h.noteRequest(r)
+	r, flushLog := h.noteRequest(r, msg) // logfields.go
 	defer flushLog()
 
 	if stream {
@@ -98,7 +95,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 		}
 	}
 
-	serve.ServeHTTP(sw, r)
+	serve.ServeHTTP(out, r)
 	return nil
 }
 
