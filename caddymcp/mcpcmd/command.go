@@ -54,8 +54,8 @@ func addSourceFlags(c *cobra.Command) {
 
 func searchCommand() *cobra.Command {
 	c := &cobra.Command{
-		Use:   "search [--config FILE | --source LOC ...] [--limit N] QUERY",
-		Short: "Prints the ranked sections a search finds",
+		Use:   "search [--config FILE | --source LOC ...] [--explain] [--limit N] QUERY",
+		Short: "Prints the ranked sections a search finds (and why, with --explain)",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			specs, err := specsFromFlags(c)
@@ -63,13 +63,15 @@ func searchCommand() *cobra.Command {
 				return err
 			}
 			limit, _ := c.Flags().GetInt("limit")
+			explain, _ := c.Flags().GetBool("explain")
 			ctx, cancel := context.WithTimeout(c.Context(), loadTimeout)
 			defer cancel()
-			return runSearch(ctx, c.OutOrStdout(), specs, joinArgs(args), searchOptions{Limit: limit})
+			return runSearch(ctx, c.OutOrStdout(), specs, joinArgs(args), searchOptions{Limit: limit, Explain: explain})
 		},
 	}
 	addSourceFlags(c)
 	c.Flags().IntP("limit", "n", 10, "Maximum number of results")
+	c.Flags().Bool("explain", false, "Show why each result ranks where it does: score parts, and per query term the score of each field")
 	return c
 }
 

@@ -57,6 +57,7 @@ func TestGolden(t *testing.T) {
 		{"index-failure", []string{"index", "-s", "testdata/other.json", "-s", "testdata/missing.json"}, "1 of 2 sources failed to load"},
 		{"search-hugo", []string{"search", "--source", hugo, "--limit", "3", "front matter dates"}, ""},
 		{"search-config", []string{"search", "--config", "testdata/caddy.json", "-n", "2", "shortcode", "templates"}, ""},
+		{"search-explain", []string{"search", "-s", hugo, "-n", "2", "--explain", "front matter dates"}, ""},
 		{"search-none", []string{"search", "-s", "testdata/other.json", "xyzzy"}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

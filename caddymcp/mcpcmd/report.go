@@ -14,7 +14,8 @@ import (
 )
 
 type searchOptions struct {
-	Limit int
+	Limit   int
+	Explain bool // print each hit's score breakdown (per part, term and field)
 }
 
 // runSearch loads the sources, builds the index and prints the ranked
@@ -27,7 +28,7 @@ func runSearch(ctx context.Context, w io.Writer, specs []source.Spec, query stri
 		}
 	}
 	ix := search.Build(merged(list))
-	res := ix.Search(search.Query{Text: query, Limit: max(opts.Limit, 1)})
+	res := ix.Search(search.Query{Text: query, Limit: max(opts.Limit, 1), Explain: opts.Explain})
 	out(w, "%d results for %q in %d pages", res.Total, query, ix.Len())
 	if res.Total > len(res.Hits) {
 		out(w, "; showing %d", len(res.Hits))
@@ -49,6 +50,11 @@ func runSearch(ctx context.Context, w io.Writer, specs []source.Spec, query stri
 		out(w, "    id: %s\n", sectionID(h))
 		if h.Snippet != "" {
 			out(w, "    %s\n", oneLine(h.Snippet))
+		}
+		if h.Explain != nil {
+			for _, line := range strings.Split(strings.TrimRight(h.Explain.String(), "\n"), "\n") {
+				out(w, "    | %s\n", line)
+			}
 		}
 	}
 	return nil
