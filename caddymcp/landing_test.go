@@ -77,7 +77,7 @@ func TestLandingPage(t *testing.T) {
 	}
 
 	// MCP clients are not affected: a POST is still JSON-RPC.
-	r2, body := post(t, s.httpClient(t), u, `{"jsonrpc":"2.0","id":1,"method":"ping"}`, nil)
+	r2, body := post(t, s.httpClient(t), u, `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`, nil)
 	if r2.StatusCode != 200 || strings.Contains(string(body), "<html") {
 		t.Fatalf("POST: %d %s", r2.StatusCode, body)
 	}
