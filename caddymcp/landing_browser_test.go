@@ -1,10 +1,16 @@
 package caddymcp
 
 import (
+	"bytes"
 	"context"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -101,8 +107,43 @@ func TestLandingInChromium(t *testing.T) {
 		t.Errorf("search: summary %q, first hit %q -> %q", summary, firstHit, firstHref)
 	}
 	if os.Getenv("UPDATE_SCREENSHOT") != "" {
-		if err := os.WriteFile("../docs/landing.png", png, 0o644); err != nil {
+		if err := os.WriteFile("../docs/landing.png", smallPNG(t, png), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
+}
+
+// smallPNG re-encodes a screenshot with a palette of its 64 most frequent
+// colours (text antialiasing maps to the nearest), to keep the committed
+// image small.
+func smallPNG(t *testing.T, b []byte) []byte {
+	t.Helper()
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := map[color.RGBA]int{}
+	r := img.Bounds()
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			counts[color.RGBAModel.Convert(img.At(x, y)).(color.RGBA)]++
+		}
+	}
+	colors := make([]color.RGBA, 0, len(counts))
+	for c := range counts {
+		colors = append(colors, c)
+	}
+	sort.Slice(colors, func(i, j int) bool { return counts[colors[i]] > counts[colors[j]] })
+	pal := make(color.Palette, 0, 64)
+	for _, c := range colors[:min(64, len(colors))] {
+		pal = append(pal, c)
+	}
+	out := image.NewPaletted(r, pal)
+	draw.Draw(out, r, img, r.Min, draw.Src)
+	var buf bytes.Buffer
+	enc := png.Encoder{CompressionLevel: png.BestCompression}
+	if err := enc.Encode(&buf, out); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/caddyserver/caddy/v2"
 	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
 
@@ -235,5 +236,48 @@ func readAccessLog(t *testing.T, path string, n int) []map[string]any {
 			t.Fatalf("access log has %d MCP entries, want >= %d: %v", mcpEntries, n, entries)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestMetricsTwoHandlersAndReload: two mcp handlers in one config share
+// the config's registry (the second finds the first's collectors), each
+// under its own server label; a reload registers afresh without error and
+// reports the index again.
+func TestMetricsTwoHandlersAndReload(t *testing.T) {
+	s := newSiteDir(t)
+	s.port = freePort(t)
+	port2 := freePort(t)
+	cfg := s.globalOptions("") + fmt.Sprintf(`
+http://127.0.0.1:%d {
+	bind 127.0.0.1
+	metrics /metrics
+	mcp {
+		source %s
+		name one
+	}
+}
+http://127.0.0.1:%d {
+	bind 127.0.0.1
+	handle_path /b/* {
+		mcp {
+			source %s
+			name two
+		}
+	}
+}
+`, s.port, s.index, port2, s.index)
+	load(t, cfg)
+	t.Cleanup(func() { _ = caddy.Stop() })
+	s.base = fmt.Sprintf("http://127.0.0.1:%d", s.port)
+	hc := s.httpClient(t)
+	for round := range 2 {
+		m := scrape(t, hc, s.base+"/metrics")
+		for _, server := range []string{"one", "two"} {
+			k := `caddy_mcp_index_pages{server="` + server + `"}`
+			if m[k] != 3 {
+				t.Errorf("round %d: %s = %v, want 3", round, k, m[k])
+			}
+		}
+		load(t, cfg) // reload: a fresh registry, the same index
 	}
 }
