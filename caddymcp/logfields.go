@@ -7,11 +7,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"hash"
 	"net/http"
 	"sync"
 
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/jsonrpc"
 )
@@ -45,10 +47,16 @@ var sessionKey = func() []byte {
 // sessionHash is a short, non-reversible tag for a session id, enough to
 // follow one session through the log.
 func sessionHash(id string) string {
-	m := hmac.New(sha256.New, sessionKey)
+	m := hashers.Get().(hash.Hash)
+	defer hashers.Put(m)
+	m.Reset()
 	m.Write([]byte(id))
-	return hex.EncodeToString(m.Sum(nil)[:6])
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(m.Sum(sum[:0])[:6])
 }
+
+// hashers pools keyed hashers: one per request would cost ~1 KiB.
+var hashers = sync.Pool{New: func() any { return hmac.New(sha256.New, sessionKey) }}
 
 // logField adds f to the request's access-log entry.
 func logField(r *http.Request, f zap.Field) {
@@ -57,28 +65,32 @@ func logField(r *http.Request, f zap.Field) {
 	}
 }
 
-// noteRequest logs what a request asks for (msg is the POST's message as
+// noteRequest notes what a request asks for (msg is the POST's message as
 // the front door decoded it; nil for other requests) and returns the
-// request with a callNote in its context, where tool calls leave their
-// outcome; the returned flush copies that into the log entry once the
-// answer is written.
+// request with the note in its context, where tool calls leave their
+// outcome; the returned flush adds it all to the log entry once the
+// answer is written: in one field (zap.Inline), since every Add of
+// Caddy's extra log fields costs an allocation.
 func (h *Handler) noteRequest(r *http.Request, msg *jsonrpc.Message) (*http.Request, func()) {
 	if h.off {
 		return r, func() {}
 	}
-	if id := r.Header.Get("Mcp-Session-Id"); id != "" {
-		logField(r, zap.String(fieldSession, sessionHash(id)))
-	} else if id := r.URL.Query().Get("sessionId"); id != "" {
-		logField(r, zap.String(fieldSession, sessionHash(id)))
+	session := r.Header.Get("Mcp-Session-Id")
+	if session == "" {
+		session = r.URL.Query().Get("sessionId")
+	}
+	if session != "" {
+		session = sessionHash(session)
 	}
 	if msg == nil {
+		if session != "" {
+			logField(r, zap.String(fieldSession, session))
+		}
 		return r, func() {}
 	}
-	if msg.Method != "" {
-		logField(r, zap.String(fieldMethod, clip(msg.Method, maxLoggedName)))
-	}
+	note := &callNote{session: session, method: clip(msg.Method, maxLoggedName)}
 	if tool := msg.Tool(); tool != "" {
-		logField(r, zap.String(fieldTool, clip(tool, maxLoggedName)))
+		note.tool = clip(tool, maxLoggedName)
 		if h.LogQueries {
 			var p struct {
 				Arguments struct {
@@ -86,22 +98,23 @@ func (h *Handler) noteRequest(r *http.Request, msg *jsonrpc.Message) (*http.Requ
 				} `json:"arguments"`
 			}
 			if json.Unmarshal(msg.Params, &p) == nil {
-				if q, ok := p.Arguments.Query.(string); ok && q != "" {
-					logField(r, zap.String(fieldQuery, clip(q, maxLoggedQuery)))
+				if q, ok := p.Arguments.Query.(string); ok {
+					note.query = clip(q, maxLoggedQuery)
 				}
 			}
 		}
 	}
-	note := new(callNote)
 	r = r.WithContext(context.WithValue(r.Context(), callNoteKey{}, note))
 	return r, func() { note.flush(r) }
 }
 
-// callNote carries a tool call's outcome from the tool handler back to the
-// request that made it. Over the legacy SSE transport the call runs after
-// the POST was answered: flush has then already run, and the late outcome
-// is dropped rather than racing with the log write.
+// callNote is what the access log says about one MCP message. Tool calls
+// add their outcome from the tool handler. Over the legacy SSE transport
+// the call runs after the POST was answered: flush has then already run,
+// and the late outcome is dropped rather than racing with the log write.
 type callNote struct {
+	session, method, tool, query string // set before the call, read-only after
+
 	mu      sync.Mutex
 	flushed bool
 	results int
@@ -133,14 +146,26 @@ func (n *callNote) set(results int, counted bool, errText string) {
 
 func (n *callNote) flush(r *http.Request) {
 	n.mu.Lock()
-	defer n.mu.Unlock()
 	n.flushed = true
+	n.mu.Unlock()
+	logField(r, zap.Inline(n))
+}
+
+// MarshalLogObject writes the note's fields (zapcore.ObjectMarshaler).
+func (n *callNote) MarshalLogObject(enc zapcore.ObjectEncoder) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for _, f := range []struct{ key, val string }{
+		{fieldSession, n.session}, {fieldMethod, n.method}, {fieldTool, n.tool}, {fieldQuery, n.query}, {fieldError, n.err},
+	} {
+		if f.val != "" {
+			enc.AddString(f.key, f.val)
+		}
+	}
 	if n.counted {
-		logField(r, zap.Int(fieldResults, n.results))
+		enc.AddInt(fieldResults, n.results)
 	}
-	if n.err != "" {
-		logField(r, zap.String(fieldError, n.err))
-	}
+	return nil
 }
 
 // clip cuts s to at most n bytes on a rune boundary.

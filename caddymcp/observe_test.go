@@ -281,3 +281,20 @@ http://127.0.0.1:%d {
 		load(t, cfg) // reload: a fresh registry, the same index
 	}
 }
+
+func TestObserveCaddyfile(t *testing.T) {
+	got, _, err := adaptMCP(t, "mcp {\n source x.json\n landing off\n log_queries\n query_log on\n}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"disable_landing":true`, `"log_queries":true`, `"query_log":true`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("adapted %s lacks %s", got, want)
+		}
+	}
+	for _, bad := range []string{"landing", "query_log maybe", "log_queries on off"} {
+		if _, _, err := adaptMCP(t, "mcp {\n source x.json\n "+bad+"\n}"); err == nil || !strings.Contains(err.Error(), "want on or off") {
+			t.Errorf("%q: err = %v, want 'want on or off'", bad, err)
+		}
+	}
+}

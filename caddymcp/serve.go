@@ -35,8 +35,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 		}
 		return nil
 	}
-	if h.wantsLanding(r) {
-		h.serveLanding(w, r)
+	if h.wantsLanding(r) { // landing.go: the page for browsers
+		if !h.refused(w, r) { // the same Origin/Host policy as llms.txt
+			h.serveLanding(w, r)
+		}
 		return nil
 	}
 	var serve http.Handler
