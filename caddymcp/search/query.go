@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 	"unsafe"
 )
@@ -13,6 +14,10 @@ const (
 	maxQueryBytes  = 1024
 	maxQueryTerms  = 32 // also the width of the matched-terms masks
 	maxCorrections = 4  // typo corrections scan the vocabulary
+	// maxPhrases bounds the distinct "quoted phrases" that are enforced:
+	// each one is a substring scan of every candidate section. Later
+	// phrases still count as words.
+	maxPhrases = 4
 )
 
 // qterm is one distinct query term with the index terms it stands for (one
@@ -38,6 +43,9 @@ type parsedQuery struct {
 	// prefixes are the first bytes of every matchable term, for finding
 	// snippet matches (see matchPrefix).
 	prefixes []string
+	// none is set when a phrase has a word the index has never seen: no
+	// section can contain it, so the query has no hits.
+	none bool
 }
 
 // curlyQuotes maps typographic double quotes to straight ones. Built once:
@@ -97,18 +105,77 @@ func (ix *Index) parse(text string, langs []*language) parsedQuery {
 	}
 	rest, phrases := splitPhrases(text)
 	var buf []byte
+	index := map[string]int{}
+	// Phrases come first, de-duplicated, and only as many as fit in the
+	// term budget (their words must be terms for the phrase pre-filter,
+	// see phraseMask) and in maxPhrases; the rest are plain words.
+	seenPhrase := map[string]bool{}
 	for _, ph := range phrases {
 		var leafs []string
 		scanTokens(ph, func(raw string, _, _ int) {
 			buf = leaves(raw, buf, func(l []byte) { leafs = append(leafs, string(l)) })
 		})
-		if len(leafs) > 0 {
-			pq.phrases = append(pq.phrases, newPhrase(leafs))
+		key := strings.Join(leafs, " ")
+		if len(leafs) == 0 || seenPhrase[key] {
+			continue
 		}
-		rest += " " + ph
+		seenPhrase[key] = true
+		if len(pq.phrases) == maxPhrases || len(pq.terms)+ix.newTerms(ph, index) > maxQueryTerms {
+			rest += " " + ph
+			continue
+		}
+		onlyStop := true
+		for _, l := range leafs {
+			if !ix.known(l, langs) {
+				pq.none = true
+			}
+			onlyStop = onlyStop && langs[0].isStop(l)
+		}
+		ix.addTerms(&pq, ph, langs, index, &buf)
+		// A phrase of stop words only ("to a") is kept as words, as
+		// analyzers that drop stop words do: nothing in the index narrows
+		// down where it could occur, so enforcing it means scanning the
+		// text of every candidate section.
+		if !onlyStop {
+			pq.phrases = append(pq.phrases, newPhrase(leafs, langs[0].isStop))
+		}
 	}
-	index := map[string]int{}
-	scanTokens(rest, func(raw string, _, _ int) {
+	ix.addTerms(&pq, rest, langs, index, &buf)
+	ix.finishTerms(&pq)
+	return pq
+}
+
+// newTerms counts the term surfaces text would add to a query that
+// already has the ones in index.
+func (ix *Index) newTerms(text string, index map[string]int) int {
+	var buf []byte
+	seen := map[string]bool{}
+	scanTokens(text, func(raw string, _, _ int) {
+		buf = expand(raw, buf, func(s []byte, _ role) {
+			if _, ok := index[string(s)]; !ok {
+				seen[string(s)] = true
+			}
+		})
+	})
+	return len(seen)
+}
+
+// known reports whether some indexed text had the word (a phrase leaf).
+func (ix *Index) known(leaf string, langs []*language) bool {
+	for _, l := range langs {
+		if _, _, ok := ix.lookup(l, leaf, roleWord); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// addTerms analyses text into query terms, up to maxQueryTerms distinct
+// ones; index maps each surface to its term.
+func (ix *Index) addTerms(pq *parsedQuery, text string, langs []*language, index map[string]int, bufp *[]byte) {
+	buf := *bufp
+	defer func() { *bufp = buf }()
+	scanTokens(text, func(raw string, _, _ int) {
 		parent := -1
 		buf = expand(raw, buf, func(s []byte, r role) {
 			w := float32(1)
@@ -142,6 +209,11 @@ func (ix *Index) parse(text string, langs []*language) parsedQuery {
 			pq.terms = append(pq.terms, qt)
 		})
 	})
+}
+
+// finishTerms applies typo correction and identifier-piece weights, and
+// collects the snippet prefixes.
+func (ix *Index) finishTerms(pq *parsedQuery) {
 	// Typo tolerance only for terms the index does not know at all, so an
 	// exact match is never outweighed by a correction.
 	corrections := 0
@@ -179,7 +251,6 @@ func (ix *Index) parse(text string, langs []*language) parsedQuery {
 			}
 		}
 	}
-	return pq
 }
 
 // matchPrefix is the part of an index term that every word analysed to it
@@ -217,57 +288,78 @@ func containsID(ids []int32, id int32) bool {
 	return false
 }
 
-// phrase is a quoted phrase: its lowercased leaves, and the spellings of
-// the first leaf to look for (lower, Capitalised, UPPER) with a fast
-// substring search.
+// phrase is a quoted phrase: its lowercased leaves, the leaf a substring
+// search looks for (the longest non-stop one: stop words occur everywhere
+// and would stop the search at every other word) and that leaf's
+// spellings.
 type phrase struct {
 	leaves []string
+	anchor int
 	firsts []string
-	ascii  bool
 }
 
-func newPhrase(leaves []string) phrase {
-	f := leaves[0]
-	ph := phrase{leaves: leaves, firsts: []string{f}, ascii: true}
-	for i := 0; i < len(f); i++ {
-		if f[i] >= utf8.RuneSelf {
-			ph.ascii = false
+func newPhrase(leaves []string, isStop func(string) bool) phrase {
+	ph := phrase{leaves: leaves, anchor: -1}
+	for i, l := range leaves {
+		if !isStop(l) && (ph.anchor < 0 || len(l) > len(leaves[ph.anchor])) {
+			ph.anchor = i
 		}
 	}
-	if up := strings.ToUpper(f[:1]) + f[1:]; up != f {
-		ph.firsts = append(ph.firsts, up)
+	if ph.anchor < 0 {
+		ph.anchor = 0
 	}
-	if up := strings.ToUpper(f); !slices.Contains(ph.firsts, up) {
-		ph.firsts = append(ph.firsts, up)
+	f := leaves[ph.anchor]
+	ph.firsts = []string{f}
+	ascii := true
+	for i := 0; i < len(f); i++ {
+		ascii = ascii && f[i] < utf8.RuneSelf
+	}
+	if ascii {
+		// Text is searched as it is: trying three spellings is cheaper
+		// than a lower-cased copy of every candidate section.
+		if len(f) > 0 && f[0] >= 'a' && f[0] <= 'z' {
+			ph.firsts = append(ph.firsts, string(f[0]-'a'+'A')+f[1:])
+		}
+		if up := strings.ToUpper(f); !slices.Contains(ph.firsts, up) {
+			ph.firsts = append(ph.firsts, up)
+		}
+		return ph
+	}
+	r, n := utf8.DecodeRuneInString(f)
+	for _, v := range []string{string(unicode.ToUpper(r)) + f[n:], strings.ToUpper(f)} {
+		if !slices.Contains(ph.firsts, v) {
+			ph.firsts = append(ph.firsts, v)
+		}
 	}
 	return ph
 }
 
 // phraseIn reports whether the phrase occurs in text. It scans the text
 // instead of storing positions in the index, which keeps the index small:
-// a substring search finds the first leaf, and only the tokens from there
-// on are analysed.
+// a substring search finds the anchor leaf written in lower case,
+// Capitalised or UPPER case, and only the tokens around it are analysed.
+// Nothing is lower-cased, per phrase or per section: a lower-cased copy of
+// each section per non-ASCII phrase made one such phrase cost 100 normal
+// queries.
 func phraseIn(text string, ph phrase) bool {
-	if !ph.ascii {
-		// Case-folding non-ASCII text needs a lowercased copy.
-		bp := bufPool.Get().(*[]byte)
-		defer bufPool.Put(bp)
-		*bp = append((*bp)[:0], strings.ToLower(text)...)
-		return phraseAt(unsafeString(*bp), ph.leaves, ph.leaves[0])
-	}
 	for _, f := range ph.firsts {
-		if phraseAt(text, ph.leaves, f) {
+		if phraseAt(text, text, ph, f) {
 			return true
 		}
 	}
 	return false
 }
 
-// phraseAt looks for the leaves starting at each occurrence of first.
-func phraseAt(text string, want []string, first string) bool {
-	var leafBuf []byte
-	for off := 0; off < len(text); {
-		k := strings.Index(text[off:], first)
+// phraseAt looks for the phrase around each occurrence of its anchor
+// leaf, spelled anchor, in low (text itself, or a copy with the same byte
+// offsets): from as many
+// tokens before it as the phrase has leaves before the anchor, the leaves
+// of text are compared with the phrase's.
+func phraseAt(text, low string, ph phrase, anchor string) bool {
+	var leafBuf, arena []byte
+	var ends []int // leaf i is arena[ends[i-1]:ends[i]]
+	for off := 0; off < len(low); {
+		k := strings.Index(low[off:], anchor)
 		if k < 0 {
 			return false
 		}
@@ -276,29 +368,68 @@ func phraseAt(text string, want []string, first string) bool {
 		if !isPieceStart(text, at) {
 			continue
 		}
-		n, ok := 0, true
-		scanTokensUntil(text[at:], func(raw string, _, _ int) bool {
+		start := at
+		if ph.anchor > 0 {
+			start = tokenStart(text, at)
+			for n := 0; n < ph.anchor && start > 0; n++ {
+				start = prevTokenStart(text, start)
+			}
+		}
+		// Collect leaves up to the anchor and as many again as the
+		// phrase is long, then look for the phrase among them.
+		arena, ends = arena[:0], ends[:0]
+		limit := -1
+		scanTokensUntil(text[start:], func(raw string, ts, _ int) bool {
 			leafBuf = leaves(raw, leafBuf, func(l []byte) {
-				if !ok || n >= len(want) {
-					return
-				}
-				if string(l) != want[n] {
-					ok = false
-				}
-				n++
+				arena = append(arena, l...)
+				ends = append(ends, len(arena))
 			})
-			return ok && n < len(want)
+			if limit < 0 && start+ts >= at {
+				limit = len(ends) + len(ph.leaves)
+			}
+			return limit < 0 || len(ends) < limit
 		})
-		if ok && n == len(want) {
+		if containsRun(arena, ends, ph.leaves) {
 			return true
 		}
 	}
 	return false
 }
 
-// bufPool recycles the lowercase copies of section texts.
+// prevTokenStart is the start of the token before the one starting at i.
+func prevTokenStart(text string, i int) int {
+	for i > 0 && text[i-1] < utf8.RuneSelf && !wordBytes[text[i-1]] {
+		i--
+	}
+	return tokenStart(text, i)
+}
+
+// containsRun reports whether want occurs as a contiguous run among the
+// leaves in arena (leaf i ends at ends[i]).
+func containsRun(arena []byte, ends []int, want []string) bool {
+	leaf := func(i int) string {
+		a := 0
+		if i > 0 {
+			a = ends[i-1]
+		}
+		return unsafeString(arena[a:ends[i]])
+	}
+next:
+	for i := 0; i+len(want) <= len(ends); i++ {
+		for j, w := range want {
+			if leaf(i+j) != w {
+				continue next
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// bufPool recycles the lowercase copies of section texts (snippets).
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
 // unsafeString views b as a string without copying; b must not change while
 // the string is in use.
 func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+

@@ -144,7 +144,7 @@ func (ix *Index) Search(q Query) Result {
 		langs = []*language{langOf(q.Lang)}
 	}
 	pq := ix.parse(q.Text, langs)
-	if len(pq.terms) == 0 || len(ix.docs) == 0 {
+	if len(pq.terms) == 0 || len(ix.docs) == 0 || pq.none {
 		return Result{Hits: []Hit{}}
 	}
 	s := ix.getScratch()
