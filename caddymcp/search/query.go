@@ -7,6 +7,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 	"unsafe"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Limits on the work one query can cause.
@@ -103,6 +105,7 @@ func (ix *Index) parse(text string, langs []*language) parsedQuery {
 	if len(text) > maxQueryBytes {
 		text = text[:maxQueryBytes]
 	}
+	text = foldQuery(text)
 	rest, phrases := splitPhrases(text)
 	var buf []byte
 	index := map[string]int{}
@@ -433,3 +436,15 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b 
 // the string is in use.
 func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
+// foldQuery applies Unicode compatibility normalisation (NFKC) to a
+// non-ASCII query: fullwidth "ＭＥＮＵ" is "MENU", a ligature "ﬁle" is
+// "file", "①" is "1". Input methods for CJK produce fullwidth Latin
+// letters, and documentation text is written with the plain ones.
+func foldQuery(text string) string {
+	for i := 0; i < len(text); i++ {
+		if text[i] >= utf8.RuneSelf {
+			return norm.NFKC.String(text)
+		}
+	}
+	return text
+}

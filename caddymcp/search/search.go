@@ -27,7 +27,7 @@ type tuning struct {
 
 // defaultTuning is what Build uses.
 var defaultTuning = tuning{
-	k1: 1.2, bBody: 0.75, bHead: 0.5, bTitle: 0.5, bPage: 0.75,
+	k1: 1.6, bBody: 0.75, bHead: 0.5, bTitle: 0.5, bPage: 0.75,
 	headWeight: 2, titleWeight: 3,
 	stopWeight:  0.2,
 	pieceWeight: 0.5,
@@ -36,7 +36,7 @@ var defaultTuning = tuning{
 	pageSpread:  0.05,
 	secondRatio: 0.95,
 	maxPerPage:  2,
-	pageWeight:  1,
+	pageWeight:  3,
 	commonFrac:  0.02,
 	commonMinDF: 2000,
 }
