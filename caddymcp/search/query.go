@@ -32,6 +32,9 @@ type qterm struct {
 	fuzzy   bool
 	whole   bool
 	parent  int // index of the whole identifier a piece came from, or -1
+	// related marks a term the user did not type (see addRelated): it
+	// scores but does not count in coord.
+	related bool
 }
 
 // parsedQuery is the analysed query.
@@ -236,6 +239,7 @@ func (ix *Index) finishTerms(pq *parsedQuery) {
 			pq.fuzzy = true
 		}
 	}
+	ix.addRelated(pq)
 	// Pieces of an identifier that is itself in the index add little but
 	// noise; pieces of an unknown identifier carry the query.
 	for i := range pq.terms {
@@ -447,4 +451,45 @@ func foldQuery(text string) string {
 		}
 	}
 	return text
+}
+
+// addRelated bridges word forms the stemmer keeps apart and the
+// abbreviations documentation names things by: a query word also matches
+// the indexed words that are a prefix of it, at least minRelated bytes long
+// ("redirect" finds the redir directive, "readers" reading time,
+// "authentication" auth, "scannable" scan), with the tuning's
+// relatedWeight. A prefix only counts when the index has it as a word of
+// its own, so the vocabulary of the corpus decides, not a list.
+func (ix *Index) addRelated(pq *parsedQuery) {
+	if ix.tune.relatedWeight <= 0 {
+		return
+	}
+	n := len(pq.terms)
+	for i := 0; i < n && len(pq.terms) < maxQueryTerms; i++ {
+		t := pq.terms[i]
+		if t.stop || t.whole || t.fuzzy || len(t.surface) <= minRelated || !isLetters(t.surface) {
+			continue
+		}
+		for l := len(t.surface) - 1; l >= minRelated && len(pq.terms) < maxQueryTerms; l-- {
+			id, ok := ix.terms[t.surface[:l]]
+			if !ok || containsID(t.ids, id) || ix.termUsed(pq, id) {
+				continue
+			}
+			pq.terms = append(pq.terms, qterm{surface: t.surface[:l], ids: []int32{id}, weight: t.weight * ix.tune.relatedWeight, parent: -1, related: true})
+			break // the longest prefix only
+		}
+	}
+}
+
+// minRelated is the shortest prefix addRelated matches.
+const minRelated = 4
+
+// termUsed reports whether a query term already stands for index term id.
+func (ix *Index) termUsed(pq *parsedQuery, id int32) bool {
+	for _, t := range pq.terms {
+		if containsID(t.ids, id) {
+			return true
+		}
+	}
+	return false
 }

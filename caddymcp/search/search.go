@@ -15,6 +15,7 @@ type tuning struct {
 	headWeight, titleWeight  float32
 	stopWeight               float32 // stop words only score in titles/headings
 	pieceWeight              float32 // pieces of an identifier, relative to the whole
+	relatedWeight            float32 // indexed prefixes of a query word (see addRelated)
 	fuzzyWeight              float32
 	coordBase                float32 // score multiplier when no term but one matches
 	pageSpread               float32 // share of a page's other sections added to its best
@@ -29,16 +30,17 @@ type tuning struct {
 var defaultTuning = tuning{
 	k1: 1.6, bBody: 0.75, bHead: 0.5, bTitle: 0.5, bPage: 0.75,
 	headWeight: 2, titleWeight: 3,
-	stopWeight:  0.2,
-	pieceWeight: 0.5,
-	fuzzyWeight: 1,
-	coordBase:   0.5,
-	pageSpread:  0.05,
-	secondRatio: 0.95,
-	maxPerPage:  2,
-	pageWeight:  3,
-	commonFrac:  0.02,
-	commonMinDF: 2000,
+	stopWeight:    0.2,
+	pieceWeight:   0.5,
+	relatedWeight: 0.3,
+	fuzzyWeight:   1,
+	coordBase:     0.5,
+	pageSpread:    0.05,
+	secondRatio:   0.95,
+	maxPerPage:    2,
+	pageWeight:    3,
+	commonFrac:    0.02,
+	commonMinDF:   2000,
 }
 
 // scratch is the per-query working memory, pooled because it is sized by

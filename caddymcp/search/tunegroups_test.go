@@ -66,7 +66,7 @@ func TestTuneGroups(t *testing.T) {
 	knobs := map[string]*float32{
 		"k1": &tune.k1, "bBody": &tune.bBody, "bHead": &tune.bHead, "bTitle": &tune.bTitle, "bPage": &tune.bPage,
 		"headWeight": &tune.headWeight, "titleWeight": &tune.titleWeight, "stopWeight": &tune.stopWeight,
-		"pieceWeight": &tune.pieceWeight, "fuzzyWeight": &tune.fuzzyWeight, "coordBase": &tune.coordBase,
+		"pieceWeight": &tune.pieceWeight, "relatedWeight": &tune.relatedWeight, "fuzzyWeight": &tune.fuzzyWeight, "coordBase": &tune.coordBase,
 		"pageSpread": &tune.pageSpread, "secondRatio": &tune.secondRatio, "pageWeight": &tune.pageWeight,
 	}
 	for _, kv := range strings.Split(os.Getenv("SEARCH_TUNE_SET"), ",") {
