@@ -33,6 +33,12 @@ type Index struct {
 	bodyNorm, headNorm, titleNorm []float32
 	pageNorm                      []float32 // per page, over all its sections' text
 
+	// pairs is, per section, a pairWords-word bitset of the adjacent word
+	// pairs in its heading and text (see pairBit): a phrase with a pair
+	// that is not set cannot be in the section, so most candidate
+	// sections are ruled out without scanning their text.
+	pairs []uint64
+
 	langs  []*language                    // languages present, most pages first
 	vocab  map[*language]map[string]int32 // surface word → term id (negative: stop word)
 	fuzzy  fuzzyVocab
@@ -136,6 +142,9 @@ type builder struct {
 	counts  []uint16 // dense per-term counts for the current field
 	touched []int32
 	buf     []byte
+	leafBuf []byte
+	pairs   []uint64 // the current section's pair bitset, nil for titles
+	prev    uint64   // hash of the previous leaf, 0 at the start of a text
 	// collected (term, tf) entries per field; doc boundaries in *Ends.
 	bodyT, headT, titleT    []int32
 	bodyTF, headTF, titleTF []uint16
@@ -197,6 +206,8 @@ func buildTuned(pages []source.Page, tune tuning) *Index {
 				s = p.Sections[si]
 			}
 			d := doc{page: int32(pi), section: int32(si)}
+			var pairs [pairWords]uint64
+			b.pairs = pairs[:]
 			hn := b.addText(s.Heading, lang, true)
 			headLen = append(headLen, uint32(hn))
 			b.headT, b.headTF = b.flush(b.headT, b.headTF)
@@ -206,6 +217,8 @@ func buildTuned(pages []source.Page, tune tuning) *Index {
 				text = p.Summary + "\n\n" + text
 			}
 			bn := b.addText(text, lang, false)
+			ix.pairs = append(ix.pairs, pairs[:]...)
+			b.pairs = nil
 			bodyLen = append(bodyLen, uint32(bn))
 			b.bodyT, b.bodyTF = b.flush(b.bodyT, b.bodyTF)
 			b.bodyEnds = append(b.bodyEnds, uint32(len(b.bodyT)))
@@ -306,7 +319,18 @@ func (ix *Index) surfaceID(lang *language, surface []byte, r role) int32 {
 // length. Stop words count only when keepStop is set.
 func (b *builder) addText(text string, lang *language, keepStop bool) int {
 	n := 0
+	b.prev = 0
 	scanTokens(text, func(raw string, _, _ int) {
+		if b.pairs != nil {
+			b.leafBuf = leaves(raw, b.leafBuf, func(l []byte) {
+				h := leafHash(l)
+				if b.prev != 0 {
+					bit := pairBit(b.prev, h)
+					b.pairs[bit>>6] |= 1 << (bit & 63)
+				}
+				b.prev = h
+			})
+		}
 		b.buf = expand(raw, b.buf, func(surface []byte, r role) {
 			id := b.ix.surfaceID(lang, surface, r)
 			if id < 0 {
@@ -395,4 +419,34 @@ func lastSegment(path string) string {
 		return path[i+1:]
 	}
 	return path
+}
+
+// pairWords is the size of a section's pair bitset in 64-bit words: 512
+// bits keep false positives under a fifth for sections of 100 words.
+const pairWords = 8
+
+// leafHash is FNV-1a of a leaf (never 0).
+func leafHash(l []byte) uint64 {
+	h := uint64(14695981039346656037)
+	for _, c := range l {
+		h ^= uint64(c)
+		h *= 1099511628211
+	}
+	return h | 1
+}
+
+// pairBit is the bit of an adjacent leaf pair in a pair bitset.
+func pairBit(prev, cur uint64) uint32 {
+	return uint32(((prev*0x9E3779B97F4A7C15)^cur)*0xBF58476D1CE4E5B9>>55) % (pairWords * 64)
+}
+
+// hasPairs reports whether section d's bitset has every bit in bits.
+func (ix *Index) hasPairs(d int32, bits []uint32) bool {
+	set := ix.pairs[int(d)*pairWords : int(d+1)*pairWords]
+	for _, b := range bits {
+		if set[b>>6]&(1<<(b&63)) == 0 {
+			return false
+		}
+	}
+	return true
 }

@@ -303,10 +303,14 @@ type phrase struct {
 	leaves []string
 	anchor int
 	firsts []string
+	pairs  []uint32 // pair bits of its adjacent leaves (see Index.pairs)
 }
 
 func newPhrase(leaves []string, isStop func(string) bool) phrase {
 	ph := phrase{leaves: leaves, anchor: -1}
+	for i := 1; i < len(leaves); i++ {
+		ph.pairs = append(ph.pairs, pairBit(leafHash([]byte(leaves[i-1])), leafHash([]byte(leaves[i]))))
+	}
 	for i, l := range leaves {
 		if !isStop(l) && (ph.anchor < 0 || len(l) > len(leaves[ph.anchor])) {
 			ph.anchor = i

@@ -305,6 +305,9 @@ func (ix *Index) docHasPhrases(d int32, phrases []phrase, inTitle int) bool {
 		if i < 31 && inTitle&(1<<i) != 0 {
 			continue
 		}
+		if !ix.hasPairs(d, ph.pairs) {
+			return false
+		}
 		if !phraseIn(text, ph) && !phraseIn(heading, ph) {
 			return false
 		}
