@@ -24,7 +24,7 @@ var costNormal = []string{
 
 // costAdversarial are queries built to make one request expensive (issue
 // 9): the query text limit is 1 KiB, so each fits in it.
-func costAdversarial() map[string]string {
+func costAdversarial(pages []source.Page) map[string]string {
 	words := []string{"to", "a", "in", "is", "of", "the", "and", "page", "file", "for", "it"}
 	var ph []string
 	n := 0
@@ -64,7 +64,7 @@ func costAdversarial() map[string]string {
 // the minimum is the query's own cost. "normal" cycles through costNormal.
 func queryCosts(ix *Index, rounds int, per time.Duration) map[string]time.Duration {
 	kinds := map[string][]string{"normal": costNormal}
-	for name, q := range costAdversarial() {
+	for name, q := range costAdversarial(ix.pages) {
 		kinds[name] = []string{q}
 	}
 	best := map[string]time.Duration{}
@@ -136,7 +136,7 @@ func BenchmarkQueryCost10k(b *testing.B) {
 		})
 	}
 	run("normal", costNormal...)
-	adv := costAdversarial()
+	adv := costAdversarial(ix.pages)
 	for _, n := range slices.Sorted(maps.Keys(adv)) {
 		run(n, adv[n])
 	}
@@ -200,7 +200,7 @@ func TestPhraseBudget(t *testing.T) {
 		page("x.org/a", "Reverse proxy", "en", "The reverse proxy forwards requests. Load balancing spreads them. Über alles."),
 		page("x.org/b", "Static files", "en", "A file server serves static files from the root."),
 	})
-	pq := ix.parse(costAdversarial()["phrases90"], ix.langs)
+	pq := ix.parse(costAdversarial(ix.pages)["phrases90"], ix.langs)
 	if len(pq.phrases) > maxPhrases || len(pq.terms) > maxQueryTerms {
 		t.Errorf("90 phrases: %d enforced, %d terms", len(pq.phrases), len(pq.terms))
 	}
@@ -229,4 +229,38 @@ func TestPhraseBudget(t *testing.T) {
 	if r := ix.Search(Query{Text: `"proxy reverse"`}); r.Total != 0 {
 		t.Errorf(`"proxy reverse" matched out of order`)
 	}
+}
+
+// frequentPhrases quotes the corpus's most frequent adjacent word pairs,
+// as many as fit in n bytes: phrases that match in many sections, the
+// worst case for phrase checking.
+func frequentPhrases(pages []source.Page, n int) string {
+	count := map[string]int{}
+	for i := range pages {
+		for _, sec := range pages[i].Sections {
+			var prev string
+			scanTokens(sec.Text, func(raw string, _, _ int) {
+				w := strings.ToLower(raw)
+				if prev != "" {
+					count[prev+" "+w]++
+				}
+				prev = w
+			})
+		}
+	}
+	pairs := slices.Collect(maps.Keys(count))
+	sort.Slice(pairs, func(i, j int) bool {
+		if count[pairs[i]] != count[pairs[j]] {
+			return count[pairs[i]] > count[pairs[j]]
+		}
+		return pairs[i] < pairs[j]
+	})
+	var b strings.Builder
+	for _, p := range pairs {
+		if b.Len()+len(p)+3 > n {
+			break
+		}
+		b.WriteString(`"` + p + `" `)
+	}
+	return b.String()
 }
