@@ -48,14 +48,15 @@ func costAdversarial(pages []source.Page) map[string]string {
 	typos := "revrese proxxy heaedrs templtes shortcdoe taxonmy paginaton configration " +
 		"certifcate redirekt matchr modulle imgae resorce sectoin langauge"
 	return map[string]string{
-		"phrases90":     phrases,
-		"phrasesDup":    strings.Repeat(`"reverse proxy" `, 60),
-		"phrasesCommon": `"page file" "file page" "page content" "content page" "site page" "page site"`,
-		"nonASCII":      `"größe überall" "données" ＭＥＮＵ ÜBER straße café naïve résumé 日本語 ドキュメント`,
-		"nonASCIIone":   `"überall page"`,
-		"manyTerms":     many,
-		"typos":         typos,
-		"question":      long[:1000],
+		"phrases90":       phrases,
+		"phrasesFrequent": frequentPhrases(pages, 990),
+		"phrasesDup":      strings.Repeat(`"reverse proxy" `, 60),
+		"phrasesCommon":   `"page file" "file page" "page content" "content page" "site page" "page site"`,
+		"nonASCII":        `"größe überall" "données" ＭＥＮＵ ÜBER straße café naïve résumé 日本語 ドキュメント`,
+		"nonASCIIone":     `"überall page"`,
+		"manyTerms":       many,
+		"typos":           typos,
+		"question":        long[:1000],
 	}
 }
 
@@ -263,4 +264,18 @@ func frequentPhrases(pages []source.Page, n int) string {
 		b.WriteString(`"` + p + `" `)
 	}
 	return b.String()
+}
+
+// TestFoldedQueryBounded: NFKC folding expands some characters (U+FDFA is
+// 18 letters); the query limit holds after folding too.
+func TestFoldedQueryBounded(t *testing.T) {
+	t.Parallel()
+	q := strings.Repeat("\uFDFA", maxQueryBytes/3)
+	if got := len(foldQuery(q)); got > maxQueryBytes {
+		t.Fatalf("folded query is %d bytes, limit %d", got, maxQueryBytes)
+	}
+	ix := Build(testPages())
+	if pq := ix.parse(q, ix.langs); len(pq.terms) > maxQueryTerms {
+		t.Fatalf("%d terms", len(pq.terms))
+	}
 }

@@ -448,10 +448,15 @@ func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), l
 // non-ASCII query: fullwidth "ＭＥＮＵ" is "MENU", a ligature "ﬁle" is
 // "file", "①" is "1". Input methods for CJK produce fullwidth Latin
 // letters, and documentation text is written with the plain ones.
+// Folding can lengthen text (U+FDFA is 18 letters), so the query limit is
+// applied again after it.
 func foldQuery(text string) string {
 	for i := 0; i < len(text); i++ {
 		if text[i] >= utf8.RuneSelf {
-			return norm.NFKC.String(text)
+			if text = norm.NFKC.String(text); len(text) > maxQueryBytes {
+				text = text[:maxQueryBytes]
+			}
+			return text
 		}
 	}
 	return text
