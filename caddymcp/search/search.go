@@ -301,12 +301,15 @@ func (ix *Index) docHasPhrases(d int32, phrases []phrase, inTitle int) bool {
 	if int(dd.section) < len(p.Sections) {
 		heading, text = p.Sections[dd.section].Heading, p.Sections[dd.section].Text
 	}
+	// All the cheap pair tests first: one failing spares every scan.
+	for i, ph := range phrases {
+		if (i >= 31 || inTitle&(1<<i) == 0) && !ix.hasPairs(d, ph.pairs) {
+			return false
+		}
+	}
 	for i, ph := range phrases {
 		if i < 31 && inTitle&(1<<i) != 0 {
 			continue
-		}
-		if !ix.hasPairs(d, ph.pairs) {
-			return false
 		}
 		if !phraseIn(text, ph) && !phraseIn(heading, ph) {
 			return false
