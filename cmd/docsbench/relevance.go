@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/loader"
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/search"
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/search/evalset"
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
@@ -22,7 +23,7 @@ func loadRealDocs(e *env) ([]source.Page, error) {
 	for _, f := range []string{"caddy-docs.index.json", "hugo-docs.index.json"} {
 		specs = append(specs, source.Spec{Kind: source.KindIndexJSON, Location: filepath.Join(e.shared, f)})
 	}
-	return source.Load(context.Background(), specs)
+	return loader.Load(context.Background(), specs)
 }
 
 func runRelevance(e *env) error {

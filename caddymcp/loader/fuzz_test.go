@@ -1,8 +1,10 @@
-package source
+package loader
 
 import (
 	"strings"
 	"testing"
+
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
 )
 
 // The loaders must never panic on odd input: these fuzz targets run their
@@ -37,7 +39,7 @@ func FuzzParsers(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		for _, loc := range []string{"x.json", "llms.txt", "x.html"} {
-			pages, err := Parse(strings.NewReader(s), Spec{Location: loc, BaseURL: "https://x.example/"})
+			pages, err := Parse(strings.NewReader(s), source.Spec{Location: loc, BaseURL: "https://x.example/"})
 			if err == nil && len(pages) == 0 {
 				t.Fatalf("%s: no pages and no error", loc)
 			}
