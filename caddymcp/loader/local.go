@@ -88,7 +88,9 @@ func (l *local) Load(ctx context.Context) (Result, error) {
 			return nil, fmt.Errorf("source %s: %w", name, err)
 		}
 		defer root.Close()
-		t := &tree{fsys: root.FS(), spec: l.spec, name: name, max: l.opts.MaxBytes, ctx: ctx}
+		spec := l.spec
+		spec.Kind = l.kind
+		t := &tree{fsys: root.FS(), spec: spec, name: name, max: l.opts.MaxBytes, ctx: ctx}
 		switch l.kind {
 		case source.KindIndexJSON:
 			return t.loadFile(file, parseIndexJSON)
