@@ -52,8 +52,9 @@ func anchorFor(pageURL string) func(string) string {
 // O(k), not O(k²): a suffix probe that fails is never repeated, and each
 // taken anchor can fail the probes of one base only.
 type anchorSet struct {
-	taken map[string]bool
-	next  map[string]int
+	taken  map[string]bool
+	next   map[string]int
+	probes int // suffix candidates tried, for the linearity test
 }
 
 func newAnchorSet() *anchorSet {
@@ -72,6 +73,7 @@ func (a *anchorSet) unique(id string) string {
 	for {
 		c := id + "-" + strconv.Itoa(n)
 		n++
+		a.probes++
 		if !a.taken[c] {
 			a.taken[c] = true
 			a.next[id] = n

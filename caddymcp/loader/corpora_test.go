@@ -18,7 +18,7 @@ const corporaDir = "../../../shared/corpora"
 func needCorpora(t *testing.T) {
 	t.Helper()
 	if _, err := os.Stat(filepath.Join(corporaDir, "README.md")); err != nil {
-		t.Skip("shared corpora not present")
+		t.Skipf("needs the shared corpora at %s (../shared beside the repository); not present", corporaDir)
 	}
 	if testing.Short() {
 		t.Skip("corpus measurement skipped in -short mode")

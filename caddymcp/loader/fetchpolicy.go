@@ -118,9 +118,7 @@ func (g *guard) checkRedirect(orig *url.URL, policy string) func(req *http.Reque
 		if a, err := netip.ParseAddr(strings.Trim(req.URL.Hostname(), "[]")); err == nil && g.internal(a) {
 			return fmt.Errorf("redirect refused: %w", errInternalAddress)
 		}
-		if isLocalhost(req.URL.Hostname()) && g.internal(netip.IPv6Loopback()) {
-			return fmt.Errorf("redirect refused: %w", errInternalAddress)
-		}
+		// Names are checked at dial time, on the address they resolve to.
 		return nil
 	}
 }
