@@ -187,7 +187,7 @@ func TestCaddyfileErrors(t *testing.T) {
 		{"source no args", "mcp {\nsource\n}", "source: a location is required"},
 		{"source too many", "mcp {\nsource a b c\n}", "source: want `source <location> [<base_url>]`, got 3 arguments"},
 		{"source bad kind", "mcp {\nsource a {\nkind pdf\n}\n}", `source pdf:a: unknown kind "pdf" (want one of index_json, markdown, site_root, llms_txt)`},
-		{"source bad option", "mcp {\nsource a {\nroot x\n}\n}", `source: unknown option "root" (want kind, location or base_url)`},
+		{"source bad option", "mcp {\nsource a {\nroot x\n}\n}", `source: unknown option "root" (want kind, location, base_url or follow_redirects)`},
 		{"source bad base_url", "mcp {\nsource ./docs docs.example.com\n}", `source auto:docs: base_url: "docs.example.com" must be an absolute http:// or https:// URL`},
 		{"name twice", "mcp {\nsource a\nname x\nname y\n}", "name: specified more than once"},
 		{"name missing", "mcp {\nsource a\nname\n}", "name: want exactly one value, got 0"},
