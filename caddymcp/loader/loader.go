@@ -26,7 +26,7 @@ import (
 const (
 	DefaultRequestTimeout = 30 * time.Second
 	DefaultMaxBytes       = 50 << 20
-	DefaultParseTimeout   = time.Minute
+	DefaultParseTimeout   = 2 * time.Minute
 )
 
 // ErrParseDeadline is wrapped by the error of a load that ran out of its
