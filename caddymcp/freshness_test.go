@@ -194,8 +194,8 @@ func TestStatusOverMCP(t *testing.T) {
 	c := newStreamableClient(t, ctx, s.base+"/mcp", s.httpClient(t), "2025-06-18")
 	res := initialize(t, ctx, c, "2025-06-18")
 	for _, want := range []string{
-		"3 pages", "Sources: " + filepath.Base(s.index) + " (3 pages, last refreshed ",
-		down.URL + "/private/index.json (0 pages, never loaded; last refresh failed: HTTP 503)",
+		"3 pages", "Sources: " + filepath.Base(s.index) + " (index_json, 3 pages, last refreshed ",
+		down.URL + "/private/index.json (index_json, 0 pages, never loaded; last refresh failed: HTTP 503)",
 		"docs://status",
 	} {
 		if !strings.Contains(res.Instructions, want) {

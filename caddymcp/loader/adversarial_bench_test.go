@@ -96,4 +96,3 @@ func adversarialIndexJSON(size int) []byte {
 	out, _ := json.Marshal(entries)
 	return out
 }
-
