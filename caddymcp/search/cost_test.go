@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/loader"
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
 )
 
@@ -168,7 +169,7 @@ func scalePages(b testing.TB, n int) []source.Page {
 		b.Fatal(err)
 	}
 	defer f.Close()
-	pages, err := source.ParseIndexJSON(f, source.Spec{Kind: source.KindIndexJSON, Location: path})
+	pages, err := loader.ParseIndexJSON(f, source.Spec{Kind: source.KindIndexJSON, Location: path})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -183,7 +184,7 @@ func loadHugoPages(tb testing.TB) []source.Page {
 		tb.Skipf("test corpus missing: %v", err)
 	}
 	defer f.Close()
-	pages, err := source.ParseIndexJSON(f, source.Spec{Kind: source.KindIndexJSON, Location: "testdata/hugo/index.json"})
+	pages, err := loader.ParseIndexJSON(f, source.Spec{Kind: source.KindIndexJSON, Location: "testdata/hugo/index.json"})
 	if err != nil {
 		tb.Fatal(err)
 	}
