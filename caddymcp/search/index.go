@@ -420,33 +420,3 @@ func lastSegment(path string) string {
 	}
 	return path
 }
-
-// pairWords is the size of a section's pair bitset in 64-bit words: 512
-// bits keep false positives under a fifth for sections of 100 words.
-const pairWords = 8
-
-// leafHash is FNV-1a of a leaf (never 0).
-func leafHash(l []byte) uint64 {
-	h := uint64(14695981039346656037)
-	for _, c := range l {
-		h ^= uint64(c)
-		h *= 1099511628211
-	}
-	return h | 1
-}
-
-// pairBit is the bit of an adjacent leaf pair in a pair bitset.
-func pairBit(prev, cur uint64) uint32 {
-	return uint32(((prev*0x9E3779B97F4A7C15)^cur)*0xBF58476D1CE4E5B9>>55) % (pairWords * 64)
-}
-
-// hasPairs reports whether section d's bitset has every bit in bits.
-func (ix *Index) hasPairs(d int32, bits []uint32) bool {
-	set := ix.pairs[int(d)*pairWords : int(d+1)*pairWords]
-	for _, b := range bits {
-		if set[b>>6]&(1<<(b&63)) == 0 {
-			return false
-		}
-	}
-	return true
-}
