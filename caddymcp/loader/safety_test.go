@@ -242,7 +242,7 @@ func TestHeadingsCapped(t *testing.T) {
 // ErrParseDeadline (the corpus then keeps its last good pages).
 func TestParseDeadline(t *testing.T) {
 	var b strings.Builder
-	for i := range 200000 {
+	for i := range 50000 {
 		fmt.Fprintf(&b, "line %d with *some* `code` and [a link](x)\n", i)
 	}
 	dir := writeFiles(t, map[string]string{"llms-full.txt": "# Doc\n\n" + b.String()})
