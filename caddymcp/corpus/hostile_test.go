@@ -3,6 +3,8 @@ package corpus
 import (
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync/atomic"
@@ -159,4 +161,28 @@ func TestStatusAndLogsRedacted(t *testing.T) {
 func toString(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// TestStatusKindIsLoaderKind: docs.txt and guide.html remote sources are
+// reported as what they are read as (llms_txt, html), not index_json.
+func TestStatusKindIsLoaderKind(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/docs.txt", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("# Guide\n\ntext\n")) })
+	mux.HandleFunc("/guide.html", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("<html><head><title>Guide</title></head><body><main><p>hello</p></main></body></html>"))
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	c, err := Open(context.Background(), Options{
+		Specs:   []source.Spec{{Location: srv.URL + "/docs.txt"}, {Location: srv.URL + "/guide.html"}},
+		Refresh: Off, Watch: Off,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	st := c.Status()
+	if st.Sources[0].Kind != "llms_txt" || st.Sources[1].Kind != "html" {
+		t.Errorf("kinds %q %q, want llms_txt html", st.Sources[0].Kind, st.Sources[1].Kind)
+	}
 }
