@@ -3,6 +3,7 @@ package corpus
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -184,5 +185,57 @@ func TestStatusKindIsLoaderKind(t *testing.T) {
 	st := c.Status()
 	if st.Sources[0].Kind != "llms_txt" || st.Sources[1].Kind != "html" {
 		t.Errorf("kinds %q %q, want llms_txt html", st.Sources[0].Kind, st.Sources[1].Kind)
+	}
+}
+
+// blocking is a loader whose loads wait for release (after the first).
+type blocking struct {
+	scripted
+	started, release chan struct{}
+}
+
+func (b *blocking) Load(ctx context.Context) (loader.Result, error) {
+	if b.n.Load() > 0 {
+		b.started <- struct{}{}
+		<-b.release
+	}
+	return b.scripted.Load(ctx)
+}
+
+// TestReindexGivesUpWhileParsing: a Reindex waiting behind a long load
+// returns when its caller gives up, instead of pinning the admin request.
+func TestReindexGivesUpWhileParsing(t *testing.T) {
+	ld := &blocking{scripted: scripted{spec: source.Spec{Location: "slow"}}, started: make(chan struct{}), release: make(chan struct{})}
+	c, err := Open(context.Background(), Options{
+		Specs: []source.Spec{ld.spec}, Watch: Off, Refresh: Off,
+		resolve: func(source.Spec, loader.Options) (loader.Loader, error) { return ld, nil },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	first := make(chan error, 1)
+	go func() { _, err := c.Reindex(context.Background()); first <- err }()
+	<-ld.started
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	second := make(chan error, 1)
+	go func() { _, err := c.Reindex(ctx); second <- err }()
+	select {
+	case err := <-second:
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("second reindex: %v, want the caller's deadline", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Error("second reindex still waiting for the first one's load")
+	}
+	close(ld.release)
+	select {
+	case err := <-first:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("first reindex never finished")
 	}
 }
