@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/search"
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
 )
 
 // The landing page: what a person who opens the endpoint in a browser
@@ -91,7 +92,7 @@ func (h *Handler) serveLanding(w http.ResponseWriter, r *http.Request) {
 		d.IndexedAt = at.UTC().Format(time.RFC3339)
 	}
 	for _, s := range h.sourceInfo() {
-		ls := landingSource{Location: redactedLocation(s.Location), Kind: s.Kind, Pages: s.Pages, LastError: s.LastError}
+		ls := landingSource{Location: source.PublicLocation(s.Location), Kind: s.Kind, Pages: s.Pages, LastError: s.LastError}
 		if !s.LastSuccess.IsZero() {
 			ls.LastSuccess = s.LastSuccess.UTC().Format(time.RFC3339)
 		}

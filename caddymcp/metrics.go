@@ -2,8 +2,6 @@ package caddymcp
 
 import (
 	"errors"
-	"path"
-	"path/filepath"
 	"strconv"
 	"sync"
 	"time"
@@ -127,21 +125,17 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 			continue
 		}
 		seen[h.serverName] = true
-		m.collectCorpus(ch, h.serverName, h.corpus, h.kinds)
+		m.collectCorpus(ch, h.serverName, h.corpus)
 	}
 }
 
-func (m *metrics) collectCorpus(ch chan<- prometheus.Metric, server string, c *corpus.Corpus, kinds []string) {
+func (m *metrics) collectCorpus(ch chan<- prometheus.Metric, server string, c *corpus.Corpus) {
 	ix := c.Index()
 	ch <- prometheus.MustNewConstMetric(m.indexPages, prometheus.GaugeValue, float64(ix.Len()), server)
 	ch <- prometheus.MustNewConstMetric(m.indexSections, prometheus.GaugeValue, float64(m.sections.of(ix)), server)
 	names := map[string]int{}
-	for i, s := range c.Status().Sources {
-		kind := s.Kind
-		if i < len(kinds) {
-			kind = kinds[i]
-		}
-		name := metricSourceName(s.Location, kind)
+	for _, s := range c.Status().Sources {
+		name := metricSourceName(s.Location, s.Kind)
 		if names[name]++; names[name] > 1 {
 			name += "#" + strconv.Itoa(names[name])
 		}
@@ -180,25 +174,15 @@ func (s *sectionCount) of(ix *search.Index) int {
 	return s.n
 }
 
-// metricSourceName is a source's label: bounded, and free of what must not
-// reach a metrics scraper: a local source is its kind and base name, a
-// remote one its URL without user info, query or fragment.
+// metricSourceName is a source's label, from its public location
+// (source.PublicLocation: base name of a local path, URL without user info
+// or query): a remote source by its URL, a local one by kind and name.
 func metricSourceName(loc, kind string) string {
+	loc = source.PublicLocation(loc)
 	if source.IsRemote(loc) {
-		return redactedLocation(loc)
+		return loc
 	}
-	return kind + ":" + redactedLocation(loc)
-}
-
-// redactedLocation names a source where anyone may read it (metrics, the
-// landing page): a local one by its base name (its directory layout names
-// users and deploy paths), a remote one by its URL without user info,
-// query or fragment (where credentials and tokens live).
-func redactedLocation(loc string) string {
-	if source.IsRemote(loc) {
-		return publicLocation(loc)
-	}
-	return path.Base(filepath.ToSlash(filepath.Clean(loc)))
+	return kind + ":" + loc
 }
 
 // registerMetrics registers (or joins) this config's collectors and adds h

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -14,12 +12,9 @@ import (
 	"github.com/caddyserver/caddy/v2/caddyconfig"
 	_ "github.com/caddyserver/caddy/v2/caddyconfig/httpcaddyfile" // the caddyfile adapter
 
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/loader"
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
 )
-
-// maxRemoteBytes bounds a remote source body, as the server's default
-// max_source_size does.
-const maxRemoteBytes = 50 << 20
 
 func specsFromLocations(locs []string) []source.Spec {
 	specs := make([]source.Spec, len(locs))
@@ -92,37 +87,20 @@ func firstMCPHandler(v any) map[string]any {
 	return nil
 }
 
-// loadOne loads one source: local ones with the server's loaders, remote
-// ones fetched once (no conditional requests) and parsed the same way.
-func loadOne(ctx context.Context, spec source.Spec) ([]source.Page, error) {
-	if !source.IsRemote(spec.Location) {
-		return source.LoadSpec(ctx, spec)
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, spec.Location, nil)
+// loadOne loads one source with the server's loaders (local and remote:
+// the same kinds, limits and fetch policy).
+func loadOne(ctx context.Context, spec source.Spec) (name string, pages []source.Page, err error) {
+	l, err := loader.Resolve(spec, loader.Options{})
 	if err != nil {
-		return nil, fmt.Errorf("source %s: %v", spec, err)
+		return spec.String(), nil, err
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("source %s: %v", spec, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("source %s: HTTP %s", spec, resp.Status)
-	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxRemoteBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("source %s: %v", spec, err)
-	}
-	if len(body) > maxRemoteBytes {
-		return nil, fmt.Errorf("source %s: larger than %d MiB", spec, maxRemoteBytes>>20)
-	}
-	return source.Parse(strings.NewReader(string(body)), spec)
+	res, err := l.Load(ctx)
+	return l.Name(), res.Pages, err
 }
 
 // loaded is one source's pages or the reason it failed.
 type loaded struct {
-	spec  source.Spec
+	name  string // the source's public name, with its resolved kind
 	pages []source.Page
 	err   error
 }
@@ -132,11 +110,11 @@ type loaded struct {
 func loadAll(ctx context.Context, specs []source.Spec) []loaded {
 	out := make([]loaded, len(specs))
 	for i, s := range specs {
-		pages, err := loadOne(ctx, s)
+		name, pages, err := loadOne(ctx, s)
 		if err == nil && len(pages) == 0 {
 			err = errors.New("no pages")
 		}
-		out[i] = loaded{spec: s, pages: pages, err: err}
+		out[i] = loaded{name: name, pages: pages, err: err}
 	}
 	return out
 }
@@ -144,15 +122,9 @@ func loadAll(ctx context.Context, specs []source.Spec) []loaded {
 // merged is the pages of all loaded sources, the first source winning an
 // id, as the server's index does.
 func merged(list []loaded) []source.Page {
-	var all []source.Page
-	seen := map[string]bool{}
-	for _, l := range list {
-		for _, p := range l.pages {
-			if !seen[p.ID] {
-				seen[p.ID] = true
-				all = append(all, p)
-			}
-		}
+	lists := make([][]source.Page, len(list))
+	for i, l := range list {
+		lists[i] = l.pages
 	}
-	return all
+	return source.Merge(lists...)
 }

@@ -100,7 +100,7 @@ func runIndex(ctx context.Context, w io.Writer, specs []source.Spec, listPages b
 	for _, l := range list {
 		if l.err != nil {
 			failed++
-			out(w, "FAIL %s: %v\n", l.spec, l.err)
+			out(w, "FAIL %s: %v\n", l.name, l.err)
 			continue
 		}
 		secs, chars := 0, 0
@@ -111,10 +111,10 @@ func runIndex(ctx context.Context, w io.Writer, specs []source.Spec, listPages b
 				warns = append(warns, fmt.Sprintf("%s: duplicate id, also in %s (the first source wins)", p.ID, first))
 				continue
 			}
-			owner[p.ID] = l.spec.String()
+			owner[p.ID] = l.name
 			warns = append(warns, pageWarnings(p)...)
 		}
-		out(w, "ok   %s: %d pages, %d sections, %s of text\n", l.spec, len(l.pages), secs, size(chars))
+		out(w, "ok   %s: %d pages, %d sections, %s of text\n", l.name, len(l.pages), secs, size(chars))
 	}
 	all := merged(list)
 	secs, chars := 0, 0
