@@ -1,8 +1,9 @@
 // Package adminapi adds the documentation index to Caddy's admin API
 // (module admin.api.mcp): GET /mcp/sources lists every open corpus with its
 // sources, page counts, refresh times and errors; POST /mcp/reindex refreshes
-// now; GET /mcp/queries lists searches that found little (query_log). A blank import of this package is enough: Caddy loads every
-// registered admin.api.* module when it starts its admin endpoint.
+// now; GET /mcp/queries lists the searches that found little (query_log). A
+// blank import of this package is enough: Caddy loads every registered
+// admin.api.* module when it starts its admin endpoint.
 package adminapi
 
 import (
