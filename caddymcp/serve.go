@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 	"github.com/mark3labs/mcp-go/mcp"
@@ -32,17 +33,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 		h.llmsFull.ServeHTTP(w, r)
 		return nil
 	}
-	var serve http.Handler
-	stream := false // a request that may stay open: a GET event stream
+	var serve func(*streamWriter, *http.Request)
 	switch {
 	case h.streamable != nil && r.URL.Path == h.Endpoint:
-		serve = h.streamable
-		stream = r.Method == http.MethodGet
-	case h.sse != nil && r.URL.Path == h.SSEEndpoint:
-		serve = h.sse.SSEHandler()
-		stream = true
-	case h.sse != nil && r.URL.Path == h.MessageEndpoint:
-		serve = h.sse.MessageHandler()
+		serve = h.serveStreamable
+	case !h.DisableSSE && r.URL.Path == h.SSEEndpoint:
+		serve = h.serveSSE
+	case !h.DisableSSE && r.URL.Path == h.MessageEndpoint:
+		serve = func(w *streamWriter, r *http.Request) { h.serveMessage(w, r) }
 	default:
 		return next.ServeHTTP(w, r)
 	}
@@ -52,45 +50,107 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 		writeJSONRPCError(sw, http.StatusForbidden, mcp.INVALID_REQUEST, "origin not allowed: "+r.Header.Get("Origin"))
 		return nil
 	}
+	if r.URL.Path != h.Endpoint { // mcp-go answers CORS on the streamable endpoint
+		if h.cors.preflight(sw, r) {
+			return nil
+		}
+		h.cors.apply(sw, r)
+	}
 	if r.Method == http.MethodPost {
 		ok := h.readBody(sw, r)
 		if !ok {
 			return nil
 		}
 	}
+	serve(sw, r)
+	return nil
+}
 
-	if stream {
-		ctx, cancel := context.WithCancel(r.Context())
-		defer cancel()
-		// End the stream when Caddy shuts down or this config is unloaded.
-		stopWatch := context.AfterFunc(h.stopStreams, cancel)
-		defer stopWatch()
-		if serve != h.streamable {
-			// Legacy SSE: let the session id generator link the new session
-			// to this stream, so idle sessions can be ended.
-			slot := &sseSlot{cancel: cancel}
-			ctx = context.WithValue(ctx, sseSlotKey{}, slot)
-			defer func() {
-				if slot.id != "" {
-					h.sseSess.remove(slot.id)
-				}
-			}()
-		} else if id := r.Header.Get("Mcp-Session-Id"); id != "" {
-			defer streamOpened(id)()
+// serveStreamable serves the streamable HTTP endpoint through mcp-go, with
+// the session rules mcp-go leaves out: new sessions are admitted against
+// the limits, GET and DELETE need a live session, a session has at most one
+// GET stream, and that stream ends with the session.
+func (h *Handler) serveStreamable(w *streamWriter, r *http.Request) {
+	id := r.Header.Get("Mcp-Session-Id")
+	// Revision 2026-07-28 has no sessions: mcp-go answers its GET/DELETE.
+	modern := mcp.IsModernProtocol(r.Header.Get("MCP-Protocol-Version"))
+	now := time.Now()
+	switch r.Method {
+	case http.MethodGet, http.MethodDelete:
+		if modern {
+			break
 		}
-		r = r.WithContext(ctx)
-	} else if r.URL.Path == h.MessageEndpoint {
-		// An unknown or idled-out session gets 404, as on the streamable
-		// endpoint (mcp-go would say 400), so clients know to reconnect.
-		if id := r.URL.Query().Get("sessionId"); id != "" && !h.sseSess.touch(id) {
-			writeJSONRPCError(sw, http.StatusNotFound, mcp.INVALID_PARAMS,
-				"unknown or expired session "+strconv.Quote(id)+"; open a new event stream at "+h.SSEEndpoint)
-			return nil
+		if id == "" {
+			writeJSONRPCError(w, http.StatusBadRequest, mcp.INVALID_REQUEST,
+				"missing Mcp-Session-Id header; send initialize first")
+			return
+		}
+		sess, err := h.sessions.resolve(id, now)
+		if err != nil {
+			writeJSONRPCError(w, http.StatusNotFound, mcp.INVALID_REQUEST,
+				"unknown, expired or deleted session; send initialize without Mcp-Session-Id to start a new one")
+			return
+		}
+		sess.touch(now)
+		if r.Method == http.MethodGet {
+			h.serveStreamableGET(w, r, sess)
+			return
+		}
+	case http.MethodPost:
+		if modern {
+			break
+		}
+		if isInitialize(r) {
+			// Admitted here, as mcp-go's Generate cannot refuse; dropped
+			// again if mcp-go does not hand the id out.
+			sess, err := h.sessions.open(kindStreamable, clientKey(r), now)
+			if err != nil {
+				refuseSession(w, err)
+				return
+			}
+			h.streamable.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), admittedKey{}, sess)))
+			if w.Header().Get("Mcp-Session-Id") != sess.id {
+				h.sessions.remove(sess, "initialize failed")
+			}
+			return
+		}
+		if sess, err := h.sessions.resolve(id, now); err == nil {
+			// A busy session is not evicted. (mcp-go validates the id.)
+			sess.inflight.Add(1)
+			defer sess.inflight.Add(-1)
 		}
 	}
+	h.streamable.ServeHTTP(w, r)
+}
 
-	serve.ServeHTTP(sw, r)
-	return nil
+// serveStreamableGET opens the session's standalone event stream, which
+// ends when the client goes away, the session ends or Caddy stops.
+func (h *Handler) serveStreamableGET(w *streamWriter, r *http.Request, sess *session) {
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	defer context.AfterFunc(h.stopStreams, cancel)()
+	if !sess.attachStream(cancel) {
+		writeJSONRPCError(w, http.StatusConflict, mcp.INVALID_REQUEST,
+			"this session already has an open event stream")
+		return
+	}
+	defer sess.detachStream()
+	w.writeTimeout = streamWriteTimeout
+	defer w.clearDeadline()
+	h.streamable.ServeHTTP(w, r.WithContext(ctx))
+}
+
+// isInitialize reports whether a POST body (already read and bounded) is
+// an initialize request, the one that opens a session.
+func isInitialize(r *http.Request) bool {
+	body, ok := r.Body.(interface{ Bytes() []byte })
+	if !ok {
+		return false
+	}
+	var msg struct {
+		Method string `json:"method"`
+	}
+	return json.Unmarshal(body.Bytes(), &msg) == nil && msg.Method == string(mcp.MethodInitialize)
 }
 
 // readBody reads the whole request body, bounded by MaxRequestBody, and
@@ -111,10 +171,20 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) bool {
 		writeJSONRPCError(w, http.StatusBadRequest, mcp.PARSE_ERROR, "reading request body: "+err.Error())
 		return false
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.Body = &bodyBuffer{Reader: bytes.NewReader(body), b: body}
 	r.ContentLength = int64(len(body))
 	return true
 }
+
+// bodyBuffer is a request body already in memory, readable again by
+// ServeHTTP's own checks.
+type bodyBuffer struct {
+	*bytes.Reader
+	b []byte
+}
+
+func (b *bodyBuffer) Bytes() []byte { return b.b }
+func (b *bodyBuffer) Close() error  { return nil }
 
 func (h *Handler) tooLarge(w http.ResponseWriter) {
 	// Tell net/http not to keep reading an oversized body for reuse.

@@ -1,0 +1,94 @@
+package caddymcp
+
+import "sync"
+
+// eventQueue is the bounded outbound queue of a legacy SSE session: the
+// responses to the client's POSTs, waiting for the stream to write them.
+//
+// A POST reserves room before its request is handled, so requests in
+// flight count against the bound too, and a client that sends faster than
+// it reads gets 429 instead of growing the queue (mcp-go's own transport
+// starts a goroutine per POST that waits for room, without limit). No
+// goroutine waits on the queue: the stream's handler drains it.
+type eventQueue struct {
+	mu       sync.Mutex
+	events   [][]byte
+	bytes    int
+	reserved int
+	closed   bool
+	wake     chan struct{} // signalled when an event is queued
+}
+
+func newEventQueue() *eventQueue {
+	return &eventQueue{wake: make(chan struct{}, 1)}
+}
+
+// reserve claims room for one response; false when maxQueuedEvents are
+// already queued or being produced.
+func (q *eventQueue) reserve() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed || len(q.events)+q.reserved >= maxQueuedEvents {
+		return false
+	}
+	q.reserved++
+	return true
+}
+
+// release returns a reservation that produced no event (a notification or
+// a response the client sent).
+func (q *eventQueue) release() {
+	q.mu.Lock()
+	q.reserved--
+	q.mu.Unlock()
+}
+
+// push queues ev in place of a reservation. It reports false, queuing
+// nothing, when ev would take the queue past maxQueuedBytes: the client is
+// not reading, and the caller ends the session. A lone event larger than
+// the bound is accepted (results are bounded on their own).
+func (q *eventQueue) push(ev []byte) bool {
+	q.mu.Lock()
+	q.reserved--
+	if q.closed || (q.bytes > 0 && q.bytes+len(ev) > maxQueuedBytes) {
+		q.mu.Unlock()
+		return false
+	}
+	q.events = append(q.events, ev)
+	q.bytes += len(ev)
+	q.mu.Unlock()
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+	return true
+}
+
+// pop removes and returns the oldest event, or nil. Its bytes stay
+// counted until sent is called, so an event being written still counts.
+func (q *eventQueue) pop() []byte {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if len(q.events) == 0 {
+		return nil
+	}
+	ev := q.events[0]
+	q.events[0] = nil
+	q.events = q.events[1:]
+	return ev
+}
+
+// sent releases the bytes of an event pop returned.
+func (q *eventQueue) sent(ev []byte) {
+	q.mu.Lock()
+	q.bytes -= len(ev)
+	q.mu.Unlock()
+}
+
+// close drops what is queued and refuses further events.
+func (q *eventQueue) close() {
+	q.mu.Lock()
+	q.closed = true
+	q.events = nil
+	q.mu.Unlock()
+}
