@@ -62,7 +62,7 @@ func (h *Handler) serveSSE(w *streamWriter, r *http.Request) {
 	defer cancel()
 	stopWatch := context.AfterFunc(h.stopStreams, cancel)
 	defer stopWatch()
-	ls := &legacySession{sess: sess, srv: h.mcp, ctx: ctx, queue: newEventQueue(),
+	ls := &legacySession{sess: sess, srv: h.mcp, ctx: ctx, queue: newEventQueue(&h.sessions.queued),
 		notes: make(chan mcp.JSONRPCNotification, maxQueuedEvents)}
 	sess.mu.Lock()
 	sess.legacy = ls
@@ -202,7 +202,7 @@ func (h *Handler) serveMessage(w http.ResponseWriter, r *http.Request) {
 	}
 	if !ls.queue.push(b) {
 		h.logger.Warn("closing legacy SSE session: its client does not read the event stream",
-			zap.Int("queued_bytes_limit", maxQueuedBytes))
+			zap.Int("session_limit_bytes", maxQueuedBytes), zap.Int("site_limit_bytes", maxQueuedBytesTotal))
 		h.sessions.remove(sess, "outbound queue full")
 		writeJSONRPCError(w, http.StatusTooManyRequests, mcp.INVALID_REQUEST,
 			"session closed: more than "+humanBytes(maxQueuedBytes)+" of responses unread on its event stream")

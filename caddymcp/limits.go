@@ -38,8 +38,9 @@ const (
 	// to be written (plus requests being handled, whose responses will be)
 	// and their bytes. Past the count, POSTs get 429; past the bytes (a
 	// client that does not read), the session is closed.
-	maxQueuedEvents = 16
-	maxQueuedBytes  = 1 << 20
+	maxQueuedEvents     = 16
+	maxQueuedBytes      = 1 << 20
+	maxQueuedBytesTotal = 64 << 20 // all legacy SSE sessions of a site
 	// streamWriteTimeout bounds one write to an event stream: a client
 	// that stops reading is cut off instead of holding a goroutine and the
 	// queued events.

@@ -36,9 +36,8 @@ const trustLoopback = "servers {\n\t\ttrusted_proxies static 127.0.0.1/32\n\t}"
 // block per host (all on one port, so one server), each with its own mcp
 // block. It returns the site (base is the first host's).
 func startSites(t testing.TB, global string, blocks map[string]string) *site {
-	tt, _ := t.(*testing.T)
-	s := newSiteDir(tt)
-	s.port = freePort(tt)
+	s := newSiteDir(t)
+	s.port = freePort(t)
 	s.host = "127.0.0.1"
 	cfg := s.globalOptions(global)
 	first := ""
@@ -51,7 +50,7 @@ func startSites(t testing.TB, global string, blocks map[string]string) *site {
 			strings.ReplaceAll(blocks[host], "INDEX", s.index))
 	}
 	s.base = first
-	load(tt, cfg)
+	load(t, cfg)
 	t.Cleanup(func() { _ = caddy.Stop() })
 	return s
 }
@@ -73,7 +72,7 @@ func sortedKeys(m map[string]string) []string {
 
 // initFrom sends initialize as client ip; it returns the status and the
 // session id.
-func initFrom(t *testing.T, hc *http.Client, url, ip string) (int, string, http.Header) {
+func initFrom(t testing.TB, hc *http.Client, url, ip string) (int, string, http.Header) {
 	t.Helper()
 	resp, body := post(t, hc, url, initBody, map[string]string{"X-Forwarded-For": ip})
 	if resp.StatusCode == 200 && resp.Header.Get("Mcp-Session-Id") == "" {
@@ -83,7 +82,7 @@ func initFrom(t *testing.T, hc *http.Client, url, ip string) (int, string, http.
 }
 
 // listTools calls tools/list on a session and returns the status.
-func listTools(t *testing.T, hc *http.Client, url, id string) int {
+func listTools(t testing.TB, hc *http.Client, url, id string) int {
 	t.Helper()
 	resp, _ := post(t, hc, url, `{"jsonrpc":"2.0","id":2,"method":"tools/list"}`,
 		map[string]string{"Mcp-Session-Id": id, "MCP-Protocol-Version": "2025-06-18"})

@@ -117,6 +117,9 @@ type sessionTable struct {
 	// until it sees a DELETE).
 	forget map[*Handler]func(id string)
 
+	// queued is the bytes waiting on every legacy SSE stream of the site.
+	queued atomic.Int64
+
 	// Counters since the last sweep, for one log line per sweep.
 	evicted, refused atomic.Int64
 

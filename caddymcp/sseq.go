@@ -1,6 +1,9 @@
 package caddymcp
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // eventQueue is the bounded outbound queue of a legacy SSE session: the
 // responses to the client's POSTs, waiting for the stream to write them.
@@ -17,10 +20,13 @@ type eventQueue struct {
 	reserved int
 	closed   bool
 	wake     chan struct{} // signalled when an event is queued
+	// total counts the queued bytes of every session of the site, bounded
+	// by maxQueuedBytesTotal, so many clients cannot add up their bounds.
+	total *atomic.Int64
 }
 
-func newEventQueue() *eventQueue {
-	return &eventQueue{wake: make(chan struct{}, 1)}
+func newEventQueue(total *atomic.Int64) *eventQueue {
+	return &eventQueue{wake: make(chan struct{}, 1), total: total}
 }
 
 // reserve claims room for one response; false when maxQueuedEvents are
@@ -46,22 +52,29 @@ func (q *eventQueue) release() {
 // push queues ev in place of a reservation. It reports false, queuing
 // nothing, when ev would take the queue past maxQueuedBytes: the client is
 // not reading, and the caller ends the session. A lone event larger than
-// the bound is accepted (results are bounded on their own).
+// the bound is accepted (results are bounded on their own), even past the
+// site-wide bound, so every session can make progress.
 func (q *eventQueue) push(ev []byte) bool {
+	n := len(ev)
 	q.mu.Lock()
 	q.reserved--
-	if q.closed || (q.bytes > 0 && q.bytes+len(ev) > maxQueuedBytes) {
-		q.mu.Unlock()
-		return false
+	ok := !q.closed && (q.bytes == 0 || q.bytes+n <= maxQueuedBytes)
+	if ok && q.total.Add(int64(n)) > maxQueuedBytesTotal && q.bytes > 0 {
+		q.total.Add(-int64(n))
+		ok = false
 	}
-	q.events = append(q.events, ev)
-	q.bytes += len(ev)
+	if ok {
+		q.events = append(q.events, ev)
+		q.bytes += n
+	}
 	q.mu.Unlock()
-	select {
-	case q.wake <- struct{}{}:
-	default:
+	if ok {
+		select {
+		case q.wake <- struct{}{}:
+		default:
+		}
 	}
-	return true
+	return ok
 }
 
 // pop removes and returns the oldest event, or nil. Its bytes stay
@@ -82,6 +95,7 @@ func (q *eventQueue) pop() []byte {
 func (q *eventQueue) sent(ev []byte) {
 	q.mu.Lock()
 	q.bytes -= len(ev)
+	q.total.Add(-int64(len(ev)))
 	q.mu.Unlock()
 }
 
@@ -90,5 +104,7 @@ func (q *eventQueue) close() {
 	q.mu.Lock()
 	q.closed = true
 	q.events = nil
+	q.total.Add(-int64(q.bytes))
+	q.bytes = 0
 	q.mu.Unlock()
 }
