@@ -146,7 +146,7 @@ type Handler struct {
 	// make room (its client gets 404 and starts a new session, as the MCP
 	// spec tells it to); only when every session is busy or was used in
 	// the last second is a new one refused, with 503 and Retry-After. A
-	// session costs about 13 KB of memory, plus up to 1 MiB of unread
+	// session costs about 10 KB of memory, plus up to 1 MiB of unread
 	// responses for a legacy SSE stream. Default: 4096.
 	MaxSessions int `json:"max_sessions,omitempty"`
 

@@ -19,8 +19,9 @@ import (
 // Defaults of the session limits, and the fixed bounds behind them.
 const (
 	// DefaultMaxSessions bounds the live sessions of one site. A
-	// streamable session costs about 13 KB of heap (most of it mcp-go's
-	// per-session channels), so the cap costs at most ~55 MB.
+	// streamable session costs about 10 KB of heap (most of it mcp-go's
+	// per-session channels; BenchmarkSessionMemory), so the cap costs at
+	// most ~42 MB.
 	DefaultMaxSessions = 4096
 	// DefaultMaxSessionsPerClient bounds the live sessions of one client
 	// address (an IPv6 client is counted by its /64).
