@@ -12,6 +12,8 @@ import (
 
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/jsonrpc"
 )
 
 // Paths of the llms.txt files rendered from the index.
@@ -23,31 +25,28 @@ const (
 // ServeHTTP answers requests for the MCP endpoints and llms.txt files and
 // passes the others on.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
-	// llms.txt is public, cacheable documentation like the rest of the
-	// site: no Origin check, no session, and no body to bound.
+	// llms.txt holds the whole index: same Origin/Host policy as MCP.
 	switch {
 	case h.llms != nil && r.URL.Path == LLMSTxtPath:
-		h.llms.ServeHTTP(w, r)
+		if !h.refused(w, r) {
+			h.llms.ServeHTTP(w, r)
+		}
 		return nil
 	case h.llmsFull != nil && r.URL.Path == LLMSFullTxtPath:
-		h.llmsFull.ServeHTTP(w, r)
+		if !h.refused(w, r) {
+			h.llmsFull.ServeHTTP(w, r)
+		}
 		return nil
 	}
-	var serve func(*streamWriter, *http.Request)
 	switch {
 	case h.streamable != nil && r.URL.Path == h.Endpoint:
-		serve = h.serveStreamable
-	case !h.DisableSSE && r.URL.Path == h.SSEEndpoint:
-		serve = h.serveSSE
-	case !h.DisableSSE && r.URL.Path == h.MessageEndpoint:
-		serve = func(w *streamWriter, r *http.Request) { h.serveMessage(w, r) }
+	case !h.DisableSSE && (r.URL.Path == h.SSEEndpoint || r.URL.Path == h.MessageEndpoint):
 	default:
 		return next.ServeHTTP(w, r)
 	}
 
 	sw := &streamWriter{ResponseWriter: w}
-	if !h.origins.allow(r) {
-		writeJSONRPCError(sw, http.StatusForbidden, mcp.INVALID_REQUEST, "origin not allowed: "+r.Header.Get("Origin"))
+	if h.refused(sw, r) {
 		return nil
 	}
 	if r.URL.Path != h.Endpoint { // mcp-go answers CORS on the streamable endpoint
@@ -56,13 +55,18 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 		}
 		h.cors.apply(sw, r)
 	}
-	if r.Method == http.MethodPost {
-		ok := h.readBody(sw, r)
-		if !ok {
-			return nil
-		}
+	out, msg, ok := h.admit(sw, r) // frontdoor.go: methods, headers, body, strict JSON-RPC
+	if !ok {
+		return nil
 	}
-	serve(sw, r)
+	switch r.URL.Path {
+	case h.Endpoint:
+		h.serveStreamable(out, sw, r, msg)
+	case h.SSEEndpoint:
+		h.serveSSE(sw, r)
+	default:
+		h.serveMessage(out, r)
+	}
 	return nil
 }
 
@@ -70,7 +74,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 // the session rules mcp-go leaves out: new sessions are admitted against
 // the limits, GET and DELETE need a live session, a session has at most one
 // GET stream, and that stream ends with the session.
-func (h *Handler) serveStreamable(w *streamWriter, r *http.Request) {
+//
+// w is what the front door hands on (it may frame JSON as an event stream),
+// sw the stream writer below it; msg is the decoded POST message.
+func (h *Handler) serveStreamable(w http.ResponseWriter, sw *streamWriter, r *http.Request, msg *jsonrpc.Message) {
 	id := r.Header.Get("Mcp-Session-Id")
 	// Revision 2026-07-28 has no sessions: mcp-go answers its GET/DELETE.
 	modern := mcp.IsModernProtocol(r.Header.Get("MCP-Protocol-Version"))
@@ -93,14 +100,14 @@ func (h *Handler) serveStreamable(w *streamWriter, r *http.Request) {
 		}
 		sess.touch(now)
 		if r.Method == http.MethodGet {
-			h.serveStreamableGET(w, r, sess)
+			h.serveStreamableGET(sw, r, sess)
 			return
 		}
 	case http.MethodPost:
 		if modern {
 			break
 		}
-		if isInitialize(r) {
+		if msg != nil && msg.Method == string(mcp.MethodInitialize) {
 			// Admitted here, as mcp-go's Generate cannot refuse; dropped
 			// again if mcp-go does not hand the id out.
 			sess, err := h.sessions.open(kindStreamable, clientKey(r), now)
@@ -140,19 +147,6 @@ func (h *Handler) serveStreamableGET(w *streamWriter, r *http.Request, sess *ses
 	h.streamable.ServeHTTP(w, r.WithContext(ctx))
 }
 
-// isInitialize reports whether a POST body (already read and bounded) is
-// an initialize request, the one that opens a session.
-func isInitialize(r *http.Request) bool {
-	body, ok := r.Body.(interface{ Bytes() []byte })
-	if !ok {
-		return false
-	}
-	var msg struct {
-		Method string `json:"method"`
-	}
-	return json.Unmarshal(body.Bytes(), &msg) == nil && msg.Method == string(mcp.MethodInitialize)
-}
-
 // readBody reads the whole request body, bounded by MaxRequestBody, and
 // replaces r.Body with it. mcp-go reads bodies whole and unbounded, and
 // turns a read error into a 400 parse error; we answer 413 instead.
@@ -171,20 +165,10 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) bool {
 		writeJSONRPCError(w, http.StatusBadRequest, mcp.PARSE_ERROR, "reading request body: "+err.Error())
 		return false
 	}
-	r.Body = &bodyBuffer{Reader: bytes.NewReader(body), b: body}
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	r.ContentLength = int64(len(body))
 	return true
 }
-
-// bodyBuffer is a request body already in memory, readable again by
-// ServeHTTP's own checks.
-type bodyBuffer struct {
-	*bytes.Reader
-	b []byte
-}
-
-func (b *bodyBuffer) Bytes() []byte { return b.b }
-func (b *bodyBuffer) Close() error  { return nil }
 
 func (h *Handler) tooLarge(w http.ResponseWriter) {
 	// Tell net/http not to keep reading an oversized body for reuse.
