@@ -375,3 +375,36 @@ func TestExpiryLogging(t *testing.T) {
 			mentions, summaries, expired, b)
 	}
 }
+
+// openSSE opens a legacy event stream and returns its message endpoint
+// and the reader positioned after the endpoint event.
+func openSSE(t *testing.T, s *site) (string, *bufio.Reader) {
+	t.Helper()
+	_, br, _ := rawGet(t, s, "/sse", nil)
+	data := readEvent(t, br)
+	if !strings.Contains(data, "/message?sessionId=") {
+		t.Fatalf("first event: %q", data)
+	}
+	return data, br
+}
+
+// TestLegacySessionEvicted: a legacy SSE session evicted for a newcomer
+// has its stream closed and its POSTs answered 404.
+func TestLegacySessionEvicted(t *testing.T) {
+	s := startSite(t, false, "mcp {\n\t\tsource INDEX\n\t\tmax_sessions_per_client 1\n\t\tkeepalive off\n\t}", "")
+	hc := s.httpClient(t)
+	init := strings.Replace(initBody, "2025-06-18", "2024-11-05", 1)
+	oldEndpoint, oldStream := openSSE(t, s)
+	if resp, body := post(t, hc, s.base+oldEndpoint, init, nil); resp.StatusCode != 202 {
+		t.Fatalf("initialize: %d %s", resp.StatusCode, body)
+	}
+	time.Sleep(evictGrace + 200*time.Millisecond)
+	newEndpoint, _ := openSSE(t, s)
+	waitEOF(t, oldStream, "stream of the evicted session")
+	if resp, _ := post(t, hc, s.base+oldEndpoint, init, nil); resp.StatusCode != 404 {
+		t.Fatalf("POST to the evicted session: %d, want 404", resp.StatusCode)
+	}
+	if resp, body := post(t, hc, s.base+newEndpoint, init, nil); resp.StatusCode != 202 {
+		t.Fatalf("new session: %d %s", resp.StatusCode, body)
+	}
+}
