@@ -163,6 +163,13 @@ func TestStreamableSessionRules(t *testing.T) {
 		resp, _ := send(t, hc, req, hdr(id))
 		return resp.StatusCode
 	}
+	if c := do("GET", ""); c != 400 {
+		t.Errorf("GET without a session id: %d, want 400", c)
+	}
+	resp, _ := post(t, hc, url, `{"jsonrpc":"2.0","id":2,"method":"tools/list"}`, map[string]string{"MCP-Protocol-Version": "2025-06-18"})
+	if resp.StatusCode != 400 {
+		t.Errorf("POST without a session id: %d, want 400", resp.StatusCode)
+	}
 	unknown := "mcp-session-00000000-0000-4000-8000-000000000000"
 	if c := do("GET", unknown); c != 404 {
 		t.Errorf("GET with an unknown session: %d, want 404", c)

@@ -79,8 +79,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 // sw the stream writer below it; msg is the decoded POST message.
 func (h *Handler) serveStreamable(w http.ResponseWriter, sw *streamWriter, r *http.Request, msg *jsonrpc.Message) {
 	id := r.Header.Get("Mcp-Session-Id")
-	// Revision 2026-07-28 has no sessions: mcp-go answers its GET/DELETE.
-	modern := mcp.IsModernProtocol(r.Header.Get("MCP-Protocol-Version"))
+	// Revision 2026-07-28 has no sessions: mcp-go serves it as it is.
+	modern := mcp.IsModernProtocol(r.Header.Get("MCP-Protocol-Version")) ||
+		(msg != nil && mcp.IsModernProtocol(msg.ProtocolVersion))
 	now := time.Now()
 	switch r.Method {
 	case http.MethodGet, http.MethodDelete:
@@ -119,6 +120,13 @@ func (h *Handler) serveStreamable(w http.ResponseWriter, sw *streamWriter, r *ht
 			if w.Header().Get("Mcp-Session-Id") != sess.id {
 				h.sessions.remove(sess, "initialize failed")
 			}
+			return
+		}
+		if id == "" && msg != nil && msg.Kind != jsonrpc.KindResponse {
+			// The spec's SHOULD for servers that require sessions (mcp-go
+			// would say 404, which tells the client its session is gone).
+			writeJSONRPCError(w, http.StatusBadRequest, mcp.INVALID_REQUEST,
+				"missing Mcp-Session-Id header; send initialize first")
 			return
 		}
 		if sess, err := h.sessions.resolve(id, now); err == nil {
