@@ -15,6 +15,7 @@ type tuning struct {
 	headWeight, titleWeight  float32
 	stopWeight               float32 // stop words only score in titles/headings
 	pieceWeight              float32 // pieces of an identifier, relative to the whole
+	relatedWeight            float32 // indexed prefixes of a query word (see addRelated)
 	fuzzyWeight              float32
 	coordBase                float32 // score multiplier when no term but one matches
 	pageSpread               float32 // share of a page's other sections added to its best
@@ -25,19 +26,21 @@ type tuning struct {
 	commonMinDF              int     // ... and in more than this many: pruning only pays for long lists
 }
 
-var params = tuning{
-	k1: 1.2, bBody: 0.75, bHead: 0.5, bTitle: 0.5, bPage: 0.75,
+// defaultTuning is what Build uses.
+var defaultTuning = tuning{
+	k1: 1.6, bBody: 0.75, bHead: 0.5, bTitle: 0.5, bPage: 0.75,
 	headWeight: 2, titleWeight: 3,
-	stopWeight:  0.2,
-	pieceWeight: 0.5,
-	fuzzyWeight: 1,
-	coordBase:   0.5,
-	pageSpread:  0.05,
-	secondRatio: 0.95,
-	maxPerPage:  2,
-	pageWeight:  1,
-	commonFrac:  0.02,
-	commonMinDF: 2000,
+	stopWeight:    0.2,
+	pieceWeight:   0.5,
+	relatedWeight: 0.3,
+	fuzzyWeight:   1,
+	coordBase:     0.5,
+	pageSpread:    0.05,
+	secondRatio:   0.95,
+	maxPerPage:    2,
+	pageWeight:    3,
+	commonFrac:    0.02,
+	commonMinDF:   2000,
 }
 
 // scratch is the per-query working memory, pooled because it is sized by
@@ -52,6 +55,7 @@ type scratch struct {
 	pages     []pageAcc
 	pTouched  []int32 // pages with a title match
 	termPages []int32 // pages with a tf for the current term
+	trace     *tracer // non-nil only while explaining
 }
 
 // docAcc accumulates one section's score and the query terms it matched.
@@ -77,6 +81,8 @@ type ranked struct {
 	n                  int8 // hits this page contributes (1 or 2)
 	bestDoc, secondDoc int32
 	best, second       float32
+	// The parts of score, kept for Explain.
+	bestCoord, secondCoord, pageCoord, spread, pageScore float32
 }
 
 func (ix *Index) getScratch() *scratch {
@@ -109,17 +115,17 @@ func idf(n, df int) float32 {
 
 // lengthNorm is the denominator part of BM25's term-frequency saturation,
 // precomputed per document: k1·(1 − b + b·len/avg).
-func lengthNorm(length, avg, b float32) float32 {
+func lengthNorm(length, avg, b, k1 float32) float32 {
 	if avg <= 0 {
 		avg = 1
 	}
-	return params.k1 * (1 - b + b*length/avg)
+	return k1 * (1 - b + b*length/avg)
 }
 
 // tfNorm is BM25's saturated, length-normalised term frequency.
-func tfNorm(tf uint16, norm float32) float32 {
+func tfNorm(tf uint16, norm, k1 float32) float32 {
 	f := float32(tf)
-	return f * (params.k1 + 1) / (f + norm)
+	return f * (k1 + 1) / (f + norm)
 }
 
 // Search runs a query. Terms are ORed; "quoted phrases" are required. Hits
@@ -140,7 +146,7 @@ func (ix *Index) Search(q Query) Result {
 		langs = []*language{langOf(q.Lang)}
 	}
 	pq := ix.parse(q.Text, langs)
-	if len(pq.terms) == 0 || len(ix.docs) == 0 {
+	if len(pq.terms) == 0 || len(ix.docs) == 0 || pq.none {
 		return Result{Hits: []Hit{}}
 	}
 	s := ix.getScratch()
@@ -155,7 +161,7 @@ func (ix *Index) Search(q Query) Result {
 		for ; m != 0; m &= m - 1 {
 			got += bitW[bits.TrailingZeros32(m)]
 		}
-		return params.coordBase + (1-params.coordBase)*min(got/totalW, 1)
+		return ix.tune.coordBase + (1-ix.tune.coordBase)*min(got/totalW, 1)
 	}
 
 	// Group sections by page in one sequential pass (candidates and their
@@ -197,14 +203,15 @@ func (ix *Index) Search(q Query) Result {
 					return
 				}
 			}
-			sc := (body + pa.title) * coord(m)
+			c := coord(m)
+			sc := (body + pa.title) * c
 			sum += body
 			switch {
 			case r.bestDoc < 0 || sc > r.best:
-				r.second, r.secondDoc = r.best, r.bestDoc
-				r.best, r.bestDoc = sc, d
+				r.second, r.secondDoc, r.secondCoord = r.best, r.bestDoc, r.bestCoord
+				r.best, r.bestDoc, r.bestCoord = sc, d, c
 			case sc > r.second:
-				r.second, r.secondDoc = sc, d
+				r.second, r.secondDoc, r.secondCoord = sc, d, c
 			}
 		}
 		for ; next < len(s.touched) && s.touched[next] < end; next++ {
@@ -219,8 +226,10 @@ func (ix *Index) Search(q Query) Result {
 		if r.bestDoc < 0 {
 			continue
 		}
-		r.score, r.n = r.best+params.pageSpread*(sum-r.best)+params.pageWeight*pa.body*coord(pa.bmask|pa.mask), 1
-		if params.maxPerPage > 1 && r.secondDoc >= 0 && r.second > 0 && r.second >= params.secondRatio*r.best {
+		r.pageCoord = coord(pa.bmask | pa.mask)
+		r.spread, r.pageScore = ix.tune.pageSpread*(sum-r.best), ix.tune.pageWeight*pa.body*r.pageCoord
+		r.score, r.n = r.best+r.spread+r.pageScore, 1
+		if ix.tune.maxPerPage > 1 && r.secondDoc >= 0 && r.second > 0 && r.second >= ix.tune.secondRatio*r.best {
 			r.n = 2
 		}
 		total += int(r.n)
@@ -230,6 +239,7 @@ func (ix *Index) Search(q Query) Result {
 
 	res := Result{Hits: []Hit{}, Total: total, Fuzzy: pq.fuzzy, Corrected: pq.corrected}
 	n := 0
+	var refs []hitRef // for Explain
 	for _, r := range top {
 		// Hit scores are the page's ranking score, scaled for a second
 		// section, so they decrease down the list.
@@ -241,10 +251,16 @@ func (ix *Index) Search(q Query) Result {
 		}
 		for i, d := range docsOf {
 			if n >= offset && len(res.Hits) < limit {
+				if q.Explain {
+					refs = append(refs, hitRef{hit: len(res.Hits), doc: d, second: i > 0, r: r})
+				}
 				res.Hits = append(res.Hits, ix.hit(d, float64(scores[i]), pq, !q.NoSnippets))
 			}
 			n++
 		}
+	}
+	if q.Explain {
+		ix.explain(pq, res.Hits, refs)
 	}
 	return res
 }
@@ -284,6 +300,12 @@ func (ix *Index) docHasPhrases(d int32, phrases []phrase, inTitle int) bool {
 	var heading, text string
 	if int(dd.section) < len(p.Sections) {
 		heading, text = p.Sections[dd.section].Heading, p.Sections[dd.section].Text
+	}
+	// All the cheap pair tests first: one failing spares every scan.
+	for i, ph := range phrases {
+		if (i >= 31 || inTitle&(1<<i) == 0) && !ix.hasPairs(d, ph.pairs) {
+			return false
+		}
 	}
 	for i, ph := range phrases {
 		if i < 31 && inTitle&(1<<i) != 0 {
