@@ -128,8 +128,11 @@ func Decode(body []byte) (*Body, error) {
 	if !utf8.Valid(body) {
 		return nil, parseError("body is not valid UTF-8")
 	}
-	if err := checkSyntax(body); err != nil {
-		return nil, err
+	if !json.Valid(body) {
+		// The scanner is linear and bounds depth; the walk below runs on
+		// valid JSON only and reports the scanner's error.
+		var v any
+		return nil, parseError("%v", json.Unmarshal(body, &v))
 	}
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
 	if len(trimmed) > 0 && trimmed[0] == '[' {
@@ -143,6 +146,9 @@ func Decode(body []byte) (*Body, error) {
 		if len(elems) > MaxBatch {
 			return nil, invalid(nil, "batch of %d messages; at most %d are allowed", len(elems), MaxBatch)
 		}
+		if err := checkSyntax(body); err != nil {
+			return nil, err
+		}
 		b := &Body{Batch: true, Messages: make([]*Message, len(elems)), Errors: make([]*Error, len(elems))}
 		for i, e := range elems {
 			m, err := decodeMessage(e)
@@ -153,6 +159,9 @@ func Decode(body []byte) (*Body, error) {
 			b.Messages[i] = m
 		}
 		return b, nil
+	}
+	if err := checkSyntax(body); err != nil {
+		return nil, err
 	}
 	m, err := decodeMessage(trimmed)
 	if err != nil {
