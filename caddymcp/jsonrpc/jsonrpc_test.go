@@ -132,6 +132,8 @@ func TestCheckHeaders(t *testing.T) {
 		{old, map[string]string{"Mcp-Method": "tools/call", "Mcp-Name": "search", "Mcp-Protocol-Version": "2026-07-28"}, true},
 		{old, map[string]string{"Mcp-Method": "tools/list", "Mcp-Protocol-Version": "2026-07-28"}, false},
 		{old, map[string]string{"Mcp-Method": "tools/list", "Mcp-Protocol-Version": "2025-06-18"}, true},
+		{`{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":1}}`, map[string]string{"Mcp-Protocol-Version": "2026-07-28"}, true},
+		{`{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":1}}`, map[string]string{"Mcp-Protocol-Version": "2026-07-28", "Mcp-Method": "tools/call"}, false},
 	} {
 		b, err := Decode([]byte(tc.body))
 		if err != nil {
