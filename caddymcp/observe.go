@@ -99,10 +99,10 @@ func (h *Handler) serverOptions() []server.ServerOption {
 	return []server.ServerOption{server.WithHooks(hooks), server.WithToolHandlerMiddleware(h.observeTool)}
 }
 
-// transportOf names a session's transport. mcp-go's session types are
-// unexported; the legacy one is *server.sseSession.
+// transportOf names a session's transport: the legacy HTTP+SSE sessions
+// are ours (legacy.go), the others mcp-go's streamable ones.
 func transportOf(s server.ClientSession) string {
-	if fmt.Sprintf("%T", s) == "*server.sseSession" {
+	if _, ok := s.(*legacySession); ok {
 		return "sse"
 	}
 	return "streamable"

@@ -298,3 +298,20 @@ func TestObserveCaddyfile(t *testing.T) {
 		}
 	}
 }
+
+// TestMetricsSessionLimit: a session refused by the limits is counted.
+func TestMetricsSessionLimit(t *testing.T) {
+	s := startSite(t, false, "mcp {\n\t\tsource INDEX\n\t\tmax_sessions_per_client 1\n\t}", "metrics /metrics")
+	hc := s.httpClient(t)
+	init := `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`
+	if resp, body := post(t, hc, s.base+"/mcp", init, nil); resp.StatusCode != 200 {
+		t.Fatalf("first initialize: %d %s", resp.StatusCode, body)
+	}
+	if resp, _ := post(t, hc, s.base+"/mcp", init, nil); resp.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("second initialize: %d, want 429", resp.StatusCode)
+	}
+	m := scrape(t, hc, s.base+"/metrics")
+	if k := `caddy_mcp_rejected_total{reason="session_limit",server="docs"}`; m[k] != 1 {
+		t.Fatalf("%s = %v, want 1", k, m[k])
+	}
+}
