@@ -73,6 +73,10 @@ type Options struct {
 	// HTTPClient fetches remote sources. Nil means a client that honours
 	// the proxy environment variables.
 	HTTPClient *http.Client
+	// IndexCache is a directory where each built index is persisted, so
+	// that a restart with unchanged local sources loads it instead of
+	// parsing and building (see indexcache.go). Empty: no cache.
+	IndexCache string
 
 	// retryInitial and retryMax shape the backoff of a failing remote
 	// source (see retryDelay). They are not user options; tests shrink
@@ -136,6 +140,10 @@ type Corpus struct {
 	closeOnce sync.Once
 	openedAt  time.Time
 	labels    labels // see AddLabel
+
+	cacheMu  sync.Mutex     // serializes index cache writes
+	cacheGen atomic.Uint64  // newest index waiting to be written
+	cacheWG  sync.WaitGroup // cache writes in flight (Close waits)
 }
 
 // Open loads every source and builds the first index, then starts watching
@@ -154,7 +162,11 @@ func Open(ctx context.Context, opts Options) (*Corpus, error) {
 		c.sources = append(c.sources, newSourceState(spec))
 	}
 
-	results := c.loadSources(ctx, c.sources, true)
+	restored := c.restore()
+	var results []loadResult
+	if !restored {
+		results = c.loadSources(ctx, c.sources, true)
+	}
 	var localErrs, allErrs []error
 	total := 0
 	for i, r := range results {
@@ -172,7 +184,7 @@ func Open(ctx context.Context, opts Options) (*Corpus, error) {
 	if len(localErrs) > 0 {
 		return nil, errors.Join(localErrs...)
 	}
-	if total == 0 {
+	if total == 0 && !restored {
 		if len(allErrs) > 0 {
 			return nil, errors.Join(allErrs...)
 		}
@@ -190,7 +202,9 @@ func Open(ctx context.Context, opts Options) (*Corpus, error) {
 		c.log.Warn("docs source unavailable at start; serving the other sources",
 			zap.Error(r.err), zap.String("retry", retry))
 	}
-	c.rebuild()
+	if !restored {
+		c.rebuild()
+	}
 
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	if c.needsLoop() {
@@ -237,6 +251,7 @@ func (c *Corpus) Close() error {
 		unregister(c)
 		c.cancel()
 		<-c.done
+		c.cacheWG.Wait()
 	})
 	return nil
 }
@@ -329,7 +344,9 @@ func (c *Corpus) rebuild() {
 	}
 	ix := search.Build(pages)
 	dur := time.Since(start)
-	c.cur.Store(&snapshot{ix: ix, at: time.Now(), buildDur: dur})
+	snap := &snapshot{ix: ix, at: time.Now(), buildDur: dur}
+	c.cur.Store(snap)
+	c.persist(pages, ix, snap.at)
 	n := c.builds.Add(1)
 	c.log.Info("docs index built",
 		zap.String("corpus", c.opts.Name),
