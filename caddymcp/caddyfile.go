@@ -203,6 +203,13 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				h.MaxRequestBody = int64(n)
 			}
 
+		case "index_cache":
+			v, err := oneArg(d, opt)
+			if err != nil {
+				return err
+			}
+			h.IndexCache = v
+
 		case "llms_txt":
 			v, err := oneArg(d, opt)
 			if err != nil {
@@ -263,7 +270,7 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 // options are the subdirectives of the mcp block, for error messages.
 var options = []string{"source", "name", "instructions", "public_url", "endpoint", "sse",
 	"allowed_origins", "max_request_body", "session_idle_timeout", "keepalive", "refresh",
-	"watch", "reload", "fetch_timeout", "max_source_size", "llms_txt"}
+	"watch", "reload", "fetch_timeout", "max_source_size", "llms_txt", "index_cache"}
 
 // closestOption returns the option a mistyped name most likely meant (at
 // most two edits away, or the option with an underscore for a dash or a

@@ -164,4 +164,3 @@ func decodeIndex(payload []byte) (ix *Index, err error) {
 	}
 	return ix, nil
 }
-
