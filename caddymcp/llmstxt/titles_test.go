@@ -50,7 +50,7 @@ func TestTitlesRoundTrip(t *testing.T) {
 		location string
 		body     []byte
 	}{
-		{"https://d.test/llms.txt", llmstxt.Render(ix, "Site [x]", "Summary.")},
+		{"https://d.test/llms.txt", llmstxt.Render(ix, "Site [x]", "Summary.", 0)},
 		{"https://d.test/llms-full.txt", llmstxt.RenderFull(ix)},
 	} {
 		got, err := source.ParseLLMSTxt(bytes.NewReader(tc.body), source.Spec{Location: tc.location, BaseURL: "https://d.test/"})
@@ -97,7 +97,7 @@ func FuzzTitleRoundTrip(f *testing.F) {
 		}
 		ix := search.Build([]source.Page{{ID: "d.test/p", Title: title, URL: "https://d.test/p", Sections: []source.Section{{Text: "x"}}}})
 		for _, loc := range []string{"llms.txt", "llms-full.txt"} {
-			body := llmstxt.Render(ix, "Site", "")
+			body := llmstxt.Render(ix, "Site", "", 0)
 			if loc == "llms-full.txt" {
 				body = llmstxt.RenderFull(ix)
 			}

@@ -33,10 +33,13 @@ func runRelevance(e *env) error {
 	}
 	ix := search.Build(pages)
 	if e.query != "" {
-		res := ix.Search(search.Query{Text: e.query, Limit: 10})
+		res := ix.Search(search.Query{Text: e.query, Limit: 10, Explain: e.verbose})
 		fmt.Printf("%d hits (fuzzy=%v)\n", res.Total, res.Fuzzy)
 		for i, h := range res.Hits {
 			fmt.Printf("%2d %7.3f %s\n   %s\n", i+1, h.Score, h.URL, h.Snippet)
+			if h.Explain != nil {
+				fmt.Print(h.Explain)
+			}
 		}
 		return nil
 	}
