@@ -44,14 +44,15 @@ var ErrStaleIndex = errors.New("search: persisted index is from another version"
 var ErrCorruptIndex = errCorrupt
 
 // schemaHash identifies the Index layout and the tuning that Build bakes in
-// (length norms), for this architecture.
+// (the default tuning: an index carries its knobs, and a restored one
+// must rank as a fresh Build would), for this architecture.
 func schemaHash() (uint64, error) {
 	_, schema, err := codecForIndex()
 	if err != nil {
 		return 0, err
 	}
 	h := fnv.New64a()
-	fmt.Fprintf(h, "%s|%+v", schema, params)
+	fmt.Fprintf(h, "%s|%+v", schema, defaultTuning)
 	return h.Sum64(), nil
 }
 

@@ -107,12 +107,13 @@ func RunStartup(ctx context.Context, cfg StartupConfig) (StartupReport, error) {
 		}
 	}
 	type corpus struct {
-		path  string
-		pages int
+		path      string
+		pages     int
+		generated bool // ours to delete
 	}
 	var corpora []corpus
 	if cfg.Corpus != "" {
-		corpora = append(corpora, corpus{cfg.Corpus, 0})
+		corpora = append(corpora, corpus{cfg.Corpus, 0, false})
 	} else {
 		for _, n := range cfg.Sizes {
 			path := filepath.Join(tmp, "scale-"+strconv.Itoa(n)+".json")
@@ -120,7 +121,7 @@ func RunStartup(ctx context.Context, cfg StartupConfig) (StartupReport, error) {
 			if out, err := cmd.CombinedOutput(); err != nil {
 				return rep, fmt.Errorf("make_scale.py -n %d: %v: %s", n, err, out)
 			}
-			corpora = append(corpora, corpus{path, n})
+			corpora = append(corpora, corpus{path, n, true})
 		}
 	}
 	for i, c := range corpora {
@@ -133,7 +134,9 @@ func RunStartup(ctx context.Context, cfg StartupConfig) (StartupReport, error) {
 			return rep, err
 		}
 		rep.Rows = append(rep.Rows, row)
-		os.Remove(c.path)
+		if c.generated {
+			os.Remove(c.path)
+		}
 	}
 	return rep, nil
 }
