@@ -219,12 +219,19 @@ func parseCacheFile(data []byte) (*cacheMeta, []byte, error) {
 
 // splitPages gives each source its pages back from the index's merged list.
 func splitPages(meta *cacheMeta, ix *search.Index) ([][]source.Page, error) {
-	all := ix.Pages()
+	all := ix.SourcePages()
 	next := 0
 	out := make([][]source.Page, len(meta.Sources))
 	for i, ms := range meta.Sources {
 		if ms.Pages < 0 || ms.Pages-len(ms.Shadowed) > len(all)-next {
 			return nil, errors.New("page counts do not match the index")
+		}
+		if len(ms.Shadowed) == 0 {
+			// The usual case: the source's pages are a run of the index's,
+			// shared read-only (full slice expression: appends copy).
+			out[i] = all[next : next+ms.Pages : next+ms.Pages]
+			next += ms.Pages
+			continue
 		}
 		pages := make([]source.Page, ms.Pages)
 		sh := 0
@@ -234,7 +241,7 @@ func splitPages(meta *cacheMeta, ix *search.Index) ([][]source.Page, error) {
 				sh++
 				continue
 			}
-			pages[pos] = *all[next]
+			pages[pos] = all[next]
 			next++
 		}
 		if sh != len(ms.Shadowed) {

@@ -9,6 +9,8 @@ import (
 	"io"
 	"runtime"
 	"unsafe"
+
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
 )
 
 // EngineVersion names what Build makes of a set of pages. Bump it whenever
@@ -165,3 +167,9 @@ func decodeIndex(payload []byte) (ix *Index, err error) {
 	}
 	return ix, nil
 }
+
+// SourcePages returns the index's pages as one slice, in index order: the
+// same pages as Pages, without a slice of pointers. It is owned by the
+// index and must not be modified (a restored index's pages are views of
+// its file); corpus.restore hands sub-slices of it back to the sources.
+func (ix *Index) SourcePages() []source.Page { return ix.pages[:len(ix.pages):len(ix.pages)] }

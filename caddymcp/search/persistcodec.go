@@ -119,6 +119,19 @@ func (d *decoder) take(n int) []byte {
 }
 
 func (d *decoder) uvarint() uint64 {
+	// Most values (string lengths, counts) fit in one or two bytes: decode
+	// those inline, they are a fifth of the decoding time otherwise.
+	if d.off+1 < len(d.data) {
+		b0 := d.data[d.off]
+		if b0 < 0x80 {
+			d.off++
+			return uint64(b0)
+		}
+		if b1 := d.data[d.off+1]; b1 < 0x80 {
+			d.off += 2
+			return uint64(b0&0x7f) | uint64(b1)<<7
+		}
+	}
 	v, n := binary.Uvarint(d.data[d.off:])
 	if n <= 0 {
 		d.fail()
