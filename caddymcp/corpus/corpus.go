@@ -141,9 +141,10 @@ type Corpus struct {
 	openedAt  time.Time
 	labels    labels // see AddLabel
 
-	cacheMu  sync.Mutex     // serializes index cache writes
-	cacheGen atomic.Uint64  // newest index waiting to be written
-	cacheWG  sync.WaitGroup // cache writes in flight (Close waits)
+	cacheMu   sync.Mutex     // serializes index cache writes
+	cacheGen  atomic.Uint64  // newest index waiting to be written
+	cacheWG   sync.WaitGroup // cache writes in flight (Close stops and waits)
+	cacheStop atomic.Bool    // set by Close: abandon cache writes
 }
 
 // Open loads every source and builds the first index, then starts watching
@@ -251,6 +252,7 @@ func (c *Corpus) Close() error {
 		unregister(c)
 		c.cancel()
 		<-c.done
+		c.cacheStop.Store(true)
 		c.cacheWG.Wait()
 	})
 	return nil

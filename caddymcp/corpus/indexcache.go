@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap"
@@ -303,7 +304,7 @@ func (c *Corpus) persist(merged []source.Page, ix *search.Index, builtAt time.Ti
 		start := time.Now()
 		path := c.cachePath()
 		log := c.log.With(zap.String("corpus", c.opts.Name), zap.String("file", path))
-		size, err := writeCacheFile(path, meta, ix)
+		size, err := writeCacheFile(path, meta, ix, &c.cacheStop)
 		if err != nil {
 			log.Warn("could not write the docs index cache", zap.Error(err))
 			return
@@ -315,7 +316,7 @@ func (c *Corpus) persist(merged []source.Page, ix *search.Index, builtAt time.Ti
 
 // writeCacheFile writes to a temporary file in the same directory and
 // renames it over path, so readers see the old file or the new one.
-func writeCacheFile(path string, meta *cacheMeta, ix *search.Index) (int64, error) {
+func writeCacheFile(path string, meta *cacheMeta, ix *search.Index, stop *atomic.Bool) (int64, error) {
 	metaJSON, err := json.Marshal(meta)
 	if err != nil {
 		return 0, err
@@ -338,7 +339,7 @@ func writeCacheFile(path string, meta *cacheMeta, ix *search.Index) (int64, erro
 	for hdr.Len()%8 != 0 {
 		hdr.WriteByte(0)
 	}
-	w := &cappedWriter{w: f, left: maxCacheFile}
+	w := &cappedWriter{w: f, left: maxCacheFile, stop: stop}
 	_, err = w.Write(hdr.Bytes())
 	if err == nil {
 		_, err = ix.WriteTo(w)
@@ -355,13 +356,18 @@ func writeCacheFile(path string, meta *cacheMeta, ix *search.Index) (int64, erro
 	return maxCacheFile - w.left, os.Rename(tmp, path)
 }
 
-// cappedWriter fails once more than left bytes were written.
+// cappedWriter fails once more than left bytes were written, or once stop
+// is set (Close abandons a write rather than wait for it).
 type cappedWriter struct {
 	w    io.Writer
 	left int64
+	stop *atomic.Bool
 }
 
 func (c *cappedWriter) Write(p []byte) (int, error) {
+	if c.stop.Load() {
+		return 0, errors.New("corpus closed")
+	}
 	if int64(len(p)) > c.left {
 		return 0, fmt.Errorf("index cache file over the %d-byte cap", int64(maxCacheFile))
 	}

@@ -121,6 +121,7 @@ func TestIndexCacheRestart(t *testing.T) {
 	if c2.Index().Len() != 6 {
 		t.Fatalf("pages %d after the rebuild", c2.Index().Len())
 	}
+	c2.cacheWG.Wait() // Close would abandon a write in progress
 	c2.Close()
 	// The rebuild was written back: a third start restores it.
 	if c3 := f.open(); !restored(c3) || c3.Index().Len() != 6 {
@@ -225,6 +226,7 @@ func TestIndexCacheBounded(t *testing.T) {
 	c := f.open()
 	writeFile(t, f.a, indexJSON(2, "z"), 0)
 	waitFor(t, "rebuild", func() bool { return c.Builds() == 1 })
+	c.cacheWG.Wait()
 	c.Close()
 	files, _ := filepath.Glob(filepath.Join(f.dir, "*"))
 	if len(files) != maxCacheFiles {

@@ -154,9 +154,11 @@ func startupRow(ctx context.Context, cfg StartupConfig, dir, corpus string) (Sta
 		return row, err
 	}
 	// Untimed: issue and store the certificate, build and persist the index.
+	s.waitCache = true
 	if _, _, err := s.start(ctx, kindCached, 10*time.Minute); err != nil {
 		return row, fmt.Errorf("first start: %w", err)
 	}
+	s.waitCache = false
 	files, _ := filepath.Glob(filepath.Join(s.cache, "*.idx"))
 	if len(files) != 1 {
 		return row, fmt.Errorf("index cache files after the first start: %v", files)
@@ -203,6 +205,7 @@ const (
 type starter struct {
 	bin, dir, corpus, cache string
 	roots                   *x509.CertPool
+	waitCache               bool // wait for the index cache file before stopping
 }
 
 func (s *starter) caddyfile(kind startKind, httpPort, httpsPort int) string {
@@ -304,7 +307,18 @@ func (s *starter) start(ctx context.Context, kind startKind, limit time.Duration
 			}
 		}
 		if ok {
-			return time.Since(start), p.rss(), nil
+			d, rss := time.Since(start), p.rss()
+			if s.waitCache {
+				// The first start writes the cache after serving; stopping
+				// Caddy before the write ends would abandon it.
+				for ctx.Err() == nil {
+					if files, _ := filepath.Glob(filepath.Join(s.cache, "*.idx")); len(files) > 0 {
+						break
+					}
+					time.Sleep(50 * time.Millisecond)
+				}
+			}
+			return d, rss, nil
 		}
 		time.Sleep(time.Millisecond)
 	}
