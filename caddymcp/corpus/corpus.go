@@ -22,6 +22,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/loader"
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/search"
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
 )
@@ -71,17 +72,28 @@ type Options struct {
 	// DefaultMaxSourceBytes.
 	MaxSourceBytes int64
 	// HTTPClient fetches remote sources. Nil means a client that honours
-	// the proxy environment variables.
+	// the proxy environment variables and refuses to dial loopback,
+	// private or link-local addresses other than the configured host's
+	// (see loader.Options).
 	HTTPClient *http.Client
 	// IndexCache is a directory where each built index is persisted, so
 	// that a restart with unchanged local sources loads it instead of
 	// parsing and building (see indexcache.go). Empty: no cache.
 	IndexCache string
+	// ParseTimeout bounds the whole load of one source (walk and parse;
+	// a remote fetch has RequestTimeout on top). A source that takes
+	// longer fails like a bad fetch and keeps its last good pages. Zero
+	// means loader.DefaultParseTimeout.
+	ParseTimeout time.Duration
 
 	// retryInitial and retryMax shape the backoff of a failing remote
 	// source (see retryDelay). They are not user options; tests shrink
 	// them. Zero means defaultRetryInitial and Refresh.
 	retryInitial, retryMax time.Duration
+	// resolve and build are loader.Resolve and search.Build; tests swap
+	// them for ones that panic.
+	resolve func(source.Spec, loader.Options) (loader.Loader, error)
+	build   func([]source.Page) *search.Index
 }
 
 // withDefaults fills zero-valued fields.
@@ -108,8 +120,11 @@ func (o Options) withDefaults() Options {
 	if o.MaxSourceBytes <= 0 {
 		o.MaxSourceBytes = DefaultMaxSourceBytes
 	}
-	if o.HTTPClient == nil {
-		o.HTTPClient = &http.Client{Transport: http.DefaultTransport}
+	if o.resolve == nil {
+		o.resolve = loader.Resolve
+	}
+	if o.build == nil {
+		o.build = search.Build
 	}
 	if o.retryInitial <= 0 {
 		o.retryInitial = defaultRetryInitial
@@ -129,9 +144,12 @@ type Corpus struct {
 	cur    atomic.Pointer[snapshot]
 	builds atomic.Uint64
 
-	// refreshMu serializes refreshes (the background loop and Reindex), so
-	// sources are never loaded twice at once and builds never interleave.
-	refreshMu sync.Mutex
+	// refreshing serializes refreshes (the background loop and Reindex),
+	// so sources are never loaded twice at once and builds never
+	// interleave. It is a channel so that a waiting Reindex gives up when
+	// its caller does: a long parse (bounded by ParseTimeout) must not pin
+	// an admin request.
+	refreshing chan struct{}
 
 	ctx       context.Context // cancelled by Close
 	cancel    context.CancelFunc
@@ -158,9 +176,19 @@ func Open(ctx context.Context, opts Options) (*Corpus, error) {
 	if len(opts.Specs) == 0 {
 		return nil, errors.New("corpus: no sources configured")
 	}
-	c := &Corpus{opts: opts, log: opts.Logger, done: make(chan struct{}), wake: make(chan struct{}, 1), openedAt: time.Now()}
+	c := &Corpus{opts: opts, log: opts.Logger, done: make(chan struct{}), wake: make(chan struct{}, 1), refreshing: make(chan struct{}, 1), openedAt: time.Now()}
+	lopts := loader.Options{
+		HTTPClient:     opts.HTTPClient,
+		RequestTimeout: opts.RequestTimeout,
+		MaxBytes:       opts.MaxSourceBytes,
+		ParseTimeout:   opts.ParseTimeout,
+	}
 	for _, spec := range opts.Specs {
-		c.sources = append(c.sources, newSourceState(spec))
+		ld, err := opts.resolve(spec, lopts)
+		if err != nil {
+			return nil, err
+		}
+		c.sources = append(c.sources, newSourceState(ld))
 	}
 
 	restored := c.restore()
@@ -189,7 +217,7 @@ func Open(ctx context.Context, opts Options) (*Corpus, error) {
 		if len(allErrs) > 0 {
 			return nil, errors.Join(allErrs...)
 		}
-		return nil, fmt.Errorf("sources %v: no usable pages (every source is a remote page that is a redirect or noindex)", opts.Specs)
+		return nil, fmt.Errorf("sources %s: no usable pages (every source is a remote page that is a redirect or noindex)", opts.Name)
 	}
 	for i, r := range results {
 		if r.err == nil {
@@ -280,8 +308,12 @@ func (c *Corpus) Reindex(ctx context.Context) (Status, error) {
 // refresh loads the sources that are due (all of them when force is set)
 // and rebuilds the index when some source's pages changed.
 func (c *Corpus) refresh(ctx context.Context, force bool) error {
-	c.refreshMu.Lock()
-	defer c.refreshMu.Unlock()
+	select {
+	case c.refreshing <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-c.refreshing }()
 	if err := ctx.Err(); err != nil {
 		// Closed while waiting for another refresh: record nothing.
 		return err
@@ -324,27 +356,29 @@ func (c *Corpus) loadSources(ctx context.Context, list []*sourceState, initial b
 }
 
 // rebuild merges the last good pages of every source, in spec order, builds
-// a new index and publishes it with one atomic store.
+// a new index and publishes it with one atomic store. A build that panics
+// (a hostile document tripping a bug) is logged and the last good index
+// stays.
 func (c *Corpus) rebuild() {
-	start := time.Now()
-	var pages []source.Page
-	seen := make(map[string]bool)
-	for _, s := range c.sources {
-		for _, p := range s.snapshotPages() {
-			if seen[p.ID] {
-				continue
-			}
-			seen[p.ID] = true
-			pages = append(pages, p)
+	defer func() {
+		if r := recover(); r != nil {
+			c.log.Error("docs index build failed; keeping the last good index",
+				zap.String("corpus", c.opts.Name), zap.Any("panic", r), zap.StackSkip("stack", 1))
 		}
+	}()
+	start := time.Now()
+	lists := make([][]source.Page, len(c.sources))
+	for i, s := range c.sources {
+		lists[i] = s.snapshotPages()
 	}
+	pages := source.Merge(lists...)
 	if len(pages) == 0 {
 		// Only when every source is a remote page that turned into a
 		// redirect or noindex: an empty index must never replace a good
 		// one, so the last index stays until some source has pages again.
 		return
 	}
-	ix := search.Build(pages)
+	ix := c.opts.build(pages)
 	dur := time.Since(start)
 	snap := &snapshot{ix: ix, at: time.Now(), buildDur: dur}
 	c.cur.Store(snap)

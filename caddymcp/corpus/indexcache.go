@@ -80,7 +80,7 @@ type shadowedPage struct {
 func (c *Corpus) cacheKey() string {
 	parts := make([]string, len(c.sources))
 	for i, s := range c.sources {
-		parts[i] = s.spec.String()
+		parts[i] = s.ld.Spec().String()
 	}
 	return "caddymcp index cache\n" + strings.Join(parts, "\n")
 }
@@ -136,10 +136,11 @@ func (c *Corpus) restore() bool {
 		s.mu.Unlock()
 	}
 	// Page hashes are per process (see hashSeed), so they are recomputed,
-	// off the start-up path; refreshMu holds back any load until then.
-	c.refreshMu.Lock()
+	// off the start-up path; holding c.refreshing keeps any load waiting
+	// until then.
+	c.refreshing <- struct{}{}
 	go func() {
-		defer c.refreshMu.Unlock()
+		defer func() { <-c.refreshing }()
 		for i, s := range c.sources {
 			h := hashPages(per[i])
 			s.mu.Lock()
@@ -177,9 +178,9 @@ func (c *Corpus) readCache(path string) (*cacheMeta, *search.Index, error) {
 		return nil, nil, fmt.Errorf("%w: the file is for other sources", errCacheStale)
 	}
 	for i, s := range c.sources {
-		fp, _ := fingerprint(s.spec.Location)
+		fp := s.fingerprint()
 		if fp == 0 || fp != meta.Sources[i].Fingerprint {
-			return nil, nil, fmt.Errorf("%w: %s", errCacheStale, s.spec)
+			return nil, nil, fmt.Errorf("%w: %s", errCacheStale, s.ld.Name())
 		}
 	}
 	ix, err := search.ReadIndex(blob)
@@ -275,7 +276,7 @@ func (c *Corpus) persist(merged []source.Page, ix *search.Index, builtAt time.Ti
 			// files say now: a restart must see the error, not a cache.
 			return
 		}
-		ms := cacheSource{Name: s.spec.String(), Fingerprint: fp, Pages: len(pages)}
+		ms := cacheSource{Name: s.ld.Name(), Fingerprint: fp, Pages: len(pages)}
 		for pos, p := range pages {
 			if seen[p.ID] {
 				ms.Shadowed = append(ms.Shadowed, shadowedPage{pos, p})

@@ -1,11 +1,14 @@
-package source
+package loader
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"path"
 	"regexp"
 	"strings"
+
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
 )
 
 var (
@@ -23,27 +26,34 @@ var (
 // ParseLLMSTxt parses the llms.txt format (https://llmstxt.org).
 //
 // An llms-full.txt (many Markdown documents concatenated) is split at
-// top-level "# " headings outside code fences; each document becomes a Page
+// top-level "# " headings outside code fences; each document becomes a source.Page
 // whose URL is taken from a "Source: <url>" (or "URL:") line right after the
 // heading, else baseURL + a slug of the title.
 //
 // A plain llms.txt (one H1 title, a "> " summary, "## " sections of
-// "- [name](url): notes" links) becomes one Page per link, whose text is
+// "- [name](url): notes" links) becomes one source.Page per link, whose text is
 // only the notes and section name. Limitation: the linked documents are not
 // fetched, so such pages are findable by title and notes only.
-func ParseLLMSTxt(r io.Reader, spec Spec) ([]Page, error) {
+func ParseLLMSTxt(r io.Reader, spec source.Spec) ([]source.Page, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("source %s: read: %w", spec, err)
 	}
+	return parseLLMSTxt(context.Background(), data, spec)
+}
+
+func parseLLMSTxt(ctx context.Context, data []byte, spec source.Spec) ([]source.Page, error) {
 	text := strings.ReplaceAll(string(data), "\r\n", "\n")
-	docs := splitH1(text)
-	var pages []Page
+	docs := splitH1(ctx, text)
+	var pages []source.Page
 	full := strings.Contains(strings.ToLower(path.Base(spec.Location)), "full")
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
 	if !full && len(docs) <= 1 && looksLikeLinkList(text) {
 		pages = llmsLinks(text, spec)
 	} else {
-		pages = llmsDocs(docs, spec)
+		pages = llmsDocs(ctx, docs, spec)
 	}
 	for i := range pages {
 		pages[i].Source = spec.String()
@@ -62,10 +72,13 @@ type llmsDoc struct {
 
 // splitH1 splits text at "# " lines outside code fences. Text before the
 // first H1 is dropped (it has no title).
-func splitH1(text string) []llmsDoc {
+func splitH1(ctx context.Context, text string) []llmsDoc {
 	var docs []llmsDoc
 	fence := ""
-	for _, l := range strings.Split(text, "\n") {
+	for i, l := range strings.Split(text, "\n") {
+		if i&4095 == 0 && ctx.Err() != nil {
+			return nil
+		}
 		if m := fenceRe.FindStringSubmatch(l); m != nil {
 			switch {
 			case fence == "":
@@ -96,10 +109,13 @@ func looksLikeLinkList(text string) bool {
 	return false
 }
 
-func llmsDocs(docs []llmsDoc, spec Spec) []Page {
+func llmsDocs(ctx context.Context, docs []llmsDoc, spec source.Spec) []source.Page {
 	slug := anchorFor(spec.BaseURL)
-	var pages []Page
-	for _, d := range docs {
+	var pages []source.Page
+	for i, d := range docs {
+		if i&63 == 0 && ctx.Err() != nil {
+			return nil
+		}
 		body := d.body
 		link := ""
 		// A source line, if any, comes within the first few lines.
@@ -119,8 +135,8 @@ func llmsDocs(docs []llmsDoc, spec Spec) []Page {
 		} else {
 			link = resolveURL(spec.BaseURL, link)
 		}
-		secs := markdownSections(strings.Join(body, "\n"), mdContext{slug: slug})
-		p := Page{Title: d.title, URL: link, Sections: secs}
+		secs := markdownSections(strings.Join(body, "\n"), mdContext{slug: slug, ctx: ctx})
+		p := source.Page{Title: d.title, URL: link, Sections: secs}
 		if strings.TrimSpace(p.Text()) == "" && p.Title == "" {
 			continue
 		}
@@ -130,9 +146,9 @@ func llmsDocs(docs []llmsDoc, spec Spec) []Page {
 	return pages
 }
 
-func llmsLinks(text string, spec Spec) []Page {
+func llmsLinks(text string, spec source.Spec) []source.Page {
 	section := ""
-	var pages []Page
+	var pages []source.Page
 	for _, l := range strings.Split(text, "\n") {
 		if strings.HasPrefix(l, "## ") {
 			section = strings.TrimSpace(strings.TrimPrefix(l, "## "))
@@ -147,11 +163,11 @@ func llmsLinks(text string, spec Spec) []Page {
 		if section != "" {
 			lead = strings.TrimSpace(notes + "\n\n" + section)
 		}
-		p := Page{
+		p := source.Page{
 			Title:    name,
 			URL:      resolveURL(spec.BaseURL, strings.TrimSuffix(strings.TrimPrefix(m[2], "<"), ">")),
 			Summary:  notes,
-			Sections: []Section{{Text: lead}},
+			Sections: []source.Section{{Text: lead}},
 		}
 		finishPage(&p)
 		if section != "" && !strings.EqualFold(section, "optional") {

@@ -1,9 +1,11 @@
-package source
+package loader
 
 import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
 )
 
 func TestParseIndexJSONFields(t *testing.T) {
@@ -14,7 +16,7 @@ func TestParseIndexJSONFields(t *testing.T) {
 	 {"title": "Abs", "permalink": "https://other.example/p?q=1#frag", "contents": "Abs text"},
 	 {"title": "", "permalink": "/notitle/", "contents": "First line as title\nmore"}
 	]`
-	pages, err := ParseIndexJSON(strings.NewReader(in), Spec{Location: "x.json", BaseURL: "https://docs.example.com/docs/"})
+	pages, err := ParseIndexJSON(strings.NewReader(in), source.Spec{Location: "x.json", BaseURL: "https://docs.example.com/docs/"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,12 +167,12 @@ func TestParseIndexJSONErrors(t *testing.T) {
 		{`[{"title": "no link"}]`, "no usable pages (1 entry, without"},
 	}
 	for _, tc := range tests {
-		_, err := ParseIndexJSON(strings.NewReader(tc.in), Spec{Location: "x.json"})
+		_, err := ParseIndexJSON(strings.NewReader(tc.in), source.Spec{Location: "x.json"})
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%.40q: error %v, want %q", tc.in, err, tc.want)
 		}
 	}
-	pages, err := ParseIndexJSON(strings.NewReader(" \n["+ok+"]\n"), Spec{Location: "x.json"})
+	pages, err := ParseIndexJSON(strings.NewReader(" \n["+ok+"]\n"), source.Spec{Location: "x.json"})
 	if err != nil || len(pages) != 1 || pages[0].Source != "auto:x.json" {
 		t.Errorf("padded array: %v %+v", err, pages)
 	}

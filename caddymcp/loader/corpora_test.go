@@ -1,4 +1,4 @@
-package source
+package loader
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
 )
 
 // corporaDir is the shared test corpora, present on the build machine only.
@@ -16,7 +18,7 @@ const corporaDir = "../../../shared/corpora"
 func needCorpora(t *testing.T) {
 	t.Helper()
 	if _, err := os.Stat(filepath.Join(corporaDir, "README.md")); err != nil {
-		t.Skip("shared corpora not present")
+		t.Skipf("needs the shared corpora at %s (../shared beside the repository); not present", corporaDir)
 	}
 	if testing.Short() {
 		t.Skip("corpus measurement skipped in -short mode")
@@ -35,10 +37,10 @@ var corpora = []corpus{
 // loaded caches loadBoth: the corpora are big and the tests run under -race.
 var (
 	loadedMu sync.Mutex
-	loaded   = map[string][2][]Page{}
+	loaded   = map[string][2][]source.Page{}
 )
 
-func loadBoth(t *testing.T, c corpus) (idx, md []Page) {
+func loadBoth(t *testing.T, c corpus) (idx, md []source.Page) {
 	t.Helper()
 	loadedMu.Lock()
 	defer loadedMu.Unlock()
@@ -46,15 +48,15 @@ func loadBoth(t *testing.T, c corpus) (idx, md []Page) {
 		return v[0], v[1]
 	}
 	ctx := context.Background()
-	idx, err := LoadSpec(ctx, Spec{Location: filepath.Join(corporaDir, c.name+".index.json")})
+	idx, err := LoadSpec(ctx, source.Spec{Location: filepath.Join(corporaDir, c.name+".index.json")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	md, err = LoadSpec(ctx, Spec{Kind: KindMarkdown, Location: filepath.Join(corporaDir, c.name), BaseURL: c.base})
+	md, err = LoadSpec(ctx, source.Spec{Kind: source.KindMarkdown, Location: filepath.Join(corporaDir, c.name), BaseURL: c.base})
 	if err != nil {
 		t.Fatal(err)
 	}
-	loaded[c.name] = [2][]Page{idx, md}
+	loaded[c.name] = [2][]source.Page{idx, md}
 	return idx, md
 }
 
@@ -203,7 +205,7 @@ func TestAnchorsResolveInPageLinks(t *testing.T) {
 			data, _ := os.ReadFile(p)
 			raw, format, _ := splitFrontMatter(data)
 			fm, _ = parseFrontMatter(raw, format)
-			id, _ := idAndPath(joinBase(c.base, hugoPath(filepath.ToSlash(rel), fm)))
+			id, _ := source.IDAndPath(joinBase(c.base, hugoPath(filepath.ToSlash(rel), fm)))
 			pg := byFile[id]
 			if pg == nil {
 				return nil
@@ -234,8 +236,8 @@ func TestAnchorsResolveInPageLinks(t *testing.T) {
 func regexpMust(s string) *regexp.Regexp { return regexp.MustCompile(s) }
 
 // pagesByID indexes pages by ID (pointers into the slice).
-func pagesByID(pages []Page) map[string]*Page {
-	m := make(map[string]*Page, len(pages))
+func pagesByID(pages []source.Page) map[string]*source.Page {
+	m := make(map[string]*source.Page, len(pages))
 	for i := range pages {
 		m[pages[i].ID] = &pages[i]
 	}

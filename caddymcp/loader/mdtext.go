@@ -1,10 +1,13 @@
-package source
+package loader
 
 import (
+	"context"
 	"html"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
 )
 
 // Markdown to plain text, line by line. This is not a CommonMark parser: it
@@ -45,15 +48,26 @@ var (
 // mdContext carries what converting one file needs.
 type mdContext struct {
 	slug    func(string) string
-	include func(path string) (string, bool) // Hugo include shortcode
+	include *includer       // Hugo include shortcode; nil: none
+	ctx     context.Context // checked every few thousand lines; nil: never
 	depth   int
 }
 
+// maxSections caps the sections of one page: past it, headings are text.
+// Real pages have at most a few hundred; the cap bounds what a hostile
+// page costs downstream (anchors, the index, read_page tables).
+const maxSections = 1000
+
+// stopped reports, every 1024 lines, whether ctx is done.
+func (c *mdContext) stopped(i int) bool {
+	return i&1023 == 0 && c.ctx != nil && c.ctx.Err() != nil
+}
+
 // markdownSections converts a Markdown body into Sections.
-func markdownSections(body string, ctx mdContext) []Section {
+func markdownSections(body string, ctx mdContext) []source.Section {
 	body = strings.ReplaceAll(body, "\r\n", "\n")
 	lines := strings.Split(body, "\n")
-	secs := []Section{{}}
+	secs := []source.Section{{}}
 	var buf []string
 	ids := newAnchorSet()
 	flush := func() {
@@ -61,6 +75,10 @@ func markdownSections(body string, ctx mdContext) []Section {
 		buf = buf[:0]
 	}
 	heading := func(level int, raw string) {
+		if len(secs) >= maxSections {
+			buf = append(buf, inlineText(raw))
+			return
+		}
 		flush()
 		id := ""
 		if m := customIDRe.FindStringSubmatch(raw); m != nil {
@@ -71,12 +89,15 @@ func markdownSections(body string, ctx mdContext) []Section {
 		if id == "" {
 			id = ctx.slug(text)
 		}
-		secs = append(secs, Section{Heading: text, Level: level, Anchor: ids.unique(id)})
+		secs = append(secs, source.Section{Heading: text, Level: level, Anchor: ids.unique(id)})
 	}
 
 	var fence, fenceIndent string
 	inComment, inScript := false, ""
 	for i := 0; i < len(lines); i++ {
+		if ctx.stopped(i) {
+			break
+		}
 		l := lines[i]
 		if fence != "" {
 			t := strings.TrimSpace(l)
@@ -119,15 +140,19 @@ func markdownSections(body string, ctx mdContext) []Section {
 			l = l[:m[0]]
 		}
 		hasTmpl := strings.Contains(l, "{{")
-		if m := matchIf(hasTmpl, includeRe, l); m != nil && ctx.include != nil && ctx.depth < 3 {
-			if inc, ok := ctx.include(m[1]); ok {
-				sub := markdownSections(inc, mdContext{slug: ctx.slug, include: ctx.include, depth: ctx.depth + 1})
+		if m := matchIf(hasTmpl, includeRe, l); m != nil && ctx.include != nil && ctx.depth < maxIncludeDepth {
+			if inc, ok := ctx.include.get(m[1]); ok {
+				sub := markdownSections(inc, mdContext{slug: ctx.slug, include: ctx.include, ctx: ctx.ctx, depth: ctx.depth + 1})
 				// Hugo renders included headings as real headings.
 				buf = append(buf, sub[0].Text)
 				for _, s := range sub[1:] {
+					if len(secs) >= maxSections {
+						buf = append(buf, s.Heading, s.Text)
+						continue
+					}
 					flush()
 					s.Anchor = ids.unique(s.Anchor)
-					secs = append(secs, Section{Heading: s.Heading, Anchor: s.Anchor, Level: s.Level})
+					secs = append(secs, source.Section{Heading: s.Heading, Anchor: s.Anchor, Level: s.Level})
 					buf = append(buf, s.Text)
 				}
 			}

@@ -1,15 +1,15 @@
-package source
+package loader
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
 )
 
 // markdownExts are the file name endings treated as Markdown.
@@ -31,39 +31,19 @@ func isMarkdown(name string) bool {
 // `_index.md` and `index.md` become their folder's URL; paths are lowercased;
 // front matter `url` and `slug` take precedence. Permalinks are baseURL +
 // path + "/" (baseURL may be empty, giving site-relative URLs).
-func LoadMarkdownDir(dir, baseURL string) ([]Page, error) {
-	return LoadSpec(context.Background(), Spec{Kind: KindMarkdown, Location: dir, BaseURL: baseURL})
+func LoadMarkdownDir(dir, baseURL string) ([]source.Page, error) {
+	return LoadSpec(context.Background(), source.Spec{Kind: source.KindMarkdown, Location: dir, BaseURL: baseURL})
 }
 
-func loadMarkdown(spec Spec) ([]Page, error) {
-	dir := spec.Location
-	if err := checkDir(spec); err != nil {
-		return nil, err
-	}
-	var files []string
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		name := d.Name()
-		if d.IsDir() {
-			if p != dir && (strings.HasPrefix(name, ".") || name == "node_modules") {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if isMarkdown(name) {
-			files = append(files, p)
-		}
-		return nil
-	})
+func (t *tree) loadMarkdown() ([]source.Page, error) {
+	files, err := t.walk(isMarkdown)
 	if err != nil {
-		return nil, fmt.Errorf("source %s: %w", spec, err)
+		return nil, err
 	}
 	// Section index files first so their cascade is known before their
 	// children; then lexical order for stable output.
 	sort.Slice(files, func(i, j int) bool {
-		di, dj := filepath.Dir(files[i]), filepath.Dir(files[j])
+		di, dj := path.Dir(files[i]), path.Dir(files[j])
 		if di != dj {
 			return di < dj
 		}
@@ -73,13 +53,16 @@ func loadMarkdown(spec Spec) ([]Page, error) {
 		}
 		return files[i] < files[j]
 	})
-	l := &mdLoader{root: dir, spec: spec, slug: anchorFor(spec.BaseURL), hidden: map[string]bool{}}
-	var pages []Page
+	l := &mdLoader{t: t, slug: anchorFor(t.spec.BaseURL), hidden: map[string]bool{}}
+	var pages []source.Page
 	skipped := 0
 	for _, f := range files {
+		if err := t.ctx.Err(); err != nil {
+			return nil, err
+		}
 		p, ok, err := l.file(f)
 		if err != nil {
-			return nil, fmt.Errorf("source %s: %w", spec, err)
+			return nil, fmt.Errorf("source %s: %w", t.name, err)
 		}
 		if !ok {
 			skipped++
@@ -88,22 +71,23 @@ func loadMarkdown(spec Spec) ([]Page, error) {
 		pages = append(pages, p)
 	}
 	if len(pages) == 0 {
-		return nil, fmt.Errorf("source %s: no usable pages (%d Markdown files, %d skipped as draft/headless/empty)", spec, len(files), skipped)
+		return nil, fmt.Errorf("source %s: no usable pages (%d Markdown files, %d skipped as draft/headless/empty/outside the root)", t.name, len(files), skipped)
 	}
 	return dedupe(pages), nil
 }
 
 func isIndexFile(p string) bool {
-	b := strings.ToLower(strings.TrimSuffix(filepath.Base(p), filepath.Ext(p)))
+	b := strings.ToLower(strings.TrimSuffix(path.Base(p), path.Ext(p)))
 	return b == "_index" || b == "index"
 }
 
-// mdLoader holds per-tree state: which folders a cascade hides.
+// mdLoader holds per-tree state: which folders a cascade hides, and the
+// included files read so far.
 type mdLoader struct {
-	root   string
-	spec   Spec
+	t      *tree
 	slug   func(string) string
 	hidden map[string]bool // folder (slash path) -> descendants not rendered
+	incs   map[string]string
 }
 
 func (l *mdLoader) isHidden(relDir string) bool {
@@ -117,22 +101,24 @@ func (l *mdLoader) isHidden(relDir string) bool {
 	}
 }
 
-// file loads one Markdown file; ok is false for pages Hugo would not publish
-// or that have neither title nor text.
-func (l *mdLoader) file(p string) (Page, bool, error) {
-	data, err := os.ReadFile(p)
-	if err != nil {
-		return Page{}, false, err
+// file loads one Markdown file (a slash path inside the root); ok is false
+// for pages Hugo would not publish, that have neither title nor text, or
+// that are not regular files inside the root.
+func (l *mdLoader) file(rel string) (source.Page, bool, error) {
+	data, fi, err := l.t.read(rel)
+	if errors.Is(err, errSkip) {
+		return source.Page{}, false, nil
 	}
-	rel, _ := filepath.Rel(l.root, p)
-	rel = filepath.ToSlash(rel)
+	if err != nil {
+		return source.Page{}, false, err
+	}
 	relDir := path.Dir(rel)
 	fmRaw, format, body := splitFrontMatter(data)
 	fm, err := parseFrontMatter(fmRaw, format)
 	if err != nil {
-		return Page{}, false, fmt.Errorf("%s: %w", rel, err)
+		return source.Page{}, false, fmt.Errorf("%s: %w", rel, err)
 	}
-	index := isIndexFile(p)
+	index := isIndexFile(rel)
 	hiddenByParent := l.isHidden(relDir)
 	if index && relDir != "." {
 		// A section's own cascade applies to its descendants; the
@@ -143,11 +129,12 @@ func (l *mdLoader) file(p string) (Page, bool, error) {
 		l.hidden[relDir] = true
 	}
 	if fm.Draft || fm.Headless || fm.NoRender || hiddenByParent {
-		return Page{}, false, nil
+		return source.Page{}, false, nil
 	}
-	secs := markdownSections(string(body), mdContext{slug: l.slug, include: l.include})
+	inc := &includer{read: l.include, max: l.t.max}
+	secs := markdownSections(string(body), mdContext{slug: l.slug, include: inc, ctx: l.t.ctx})
 	_, fileLang := splitLangSuffix(strings.TrimSuffix(rel, path.Ext(rel)))
-	pg := Page{
+	pg := source.Page{
 		Title:   fm.Title,
 		Summary: firstNonEmpty(fm.Description, fm.Summary),
 		Section: fm.Section,
@@ -160,9 +147,7 @@ func (l *mdLoader) file(p string) (Page, bool, error) {
 		pg.LastMod = fm.Date
 	}
 	if pg.LastMod.IsZero() {
-		if fi, err := os.Stat(p); err == nil {
-			pg.LastMod = fi.ModTime().UTC()
-		}
+		pg.LastMod = fi.ModTime().UTC()
 	}
 	if pg.Title == "" {
 		for _, s := range secs {
@@ -178,9 +163,9 @@ func (l *mdLoader) file(p string) (Page, bool, error) {
 	}
 	pg.Sections = secs
 	if pg.Title == "" && strings.TrimSpace(pg.Text()) == "" {
-		return Page{}, false, nil
+		return source.Page{}, false, nil
 	}
-	pg.URL = joinBase(l.spec.BaseURL, hugoPath(rel, fm))
+	pg.URL = joinBase(l.t.spec.BaseURL, hugoPath(rel, fm))
 	finishPage(&pg)
 	if pg.Title == "" {
 		pg.Title = fallbackTitle(&pg)
@@ -193,7 +178,7 @@ func (l *mdLoader) file(p string) (Page, bool, error) {
 func hugoPath(rel string, fm frontMatter) string {
 	if fm.URL != "" {
 		u := fm.URL
-		if !strings.HasPrefix(u, "/") && !IsRemote(u) {
+		if !strings.HasPrefix(u, "/") && !source.IsRemote(u) {
 			u = "/" + u
 		}
 		return u
@@ -220,28 +205,11 @@ func hugoPath(rel string, fm frontMatter) string {
 	return "/" + strings.ToLower(p) + "/"
 }
 
-// include reads a Hugo include shortcode target, relative to the content root.
-func (l *mdLoader) include(p string) (string, bool) {
-	clean := path.Clean("/" + p)
-	full := filepath.Join(l.root, filepath.FromSlash(clean))
-	if !strings.HasSuffix(full, ".md") {
-		if _, err := os.Stat(full); err != nil {
-			full += ".md"
-		}
-	}
-	data, err := os.ReadFile(full)
-	if err != nil {
-		return "", false
-	}
-	_, _, body := splitFrontMatter(data)
-	return string(body), true
-}
-
 // joinBase appends a site path to the base URL; unlike RFC 3986 resolution,
 // "/x/" stays under the base's own path, as Hugo does for a baseURL with a
 // path ("https://example.com/docs/" + "/x/" -> "https://example.com/docs/x/").
 func joinBase(base, p string) string {
-	if IsRemote(p) || base == "" {
+	if source.IsRemote(p) || base == "" {
 		return p
 	}
 	return strings.TrimRight(base, "/") + p

@@ -1,4 +1,4 @@
-package source
+package loader
 
 import (
 	"strconv"
@@ -47,26 +47,37 @@ func anchorFor(pageURL string) func(string) string {
 }
 
 // anchorSet makes anchors unique within a page the way Hugo does: the second
-// "examples" becomes "examples-1".
-type anchorSet map[string]int
+// "examples" becomes "examples-1". Each base remembers the next suffix to
+// try, so a page of headings a-1 ... a-k followed by k headings "a" costs
+// O(k), not O(k²): a suffix probe that fails is never repeated, and each
+// taken anchor can fail the probes of one base only.
+type anchorSet struct {
+	taken  map[string]bool
+	next   map[string]int
+	probes int // suffix candidates tried, for the linearity test
+}
 
-func newAnchorSet() anchorSet { return make(anchorSet) }
+func newAnchorSet() *anchorSet {
+	return &anchorSet{taken: map[string]bool{}, next: map[string]int{}}
+}
 
-func (a anchorSet) unique(id string) string {
+func (a *anchorSet) unique(id string) string {
 	if id == "" {
 		return ""
 	}
-	n, seen := a[id]
-	a[id] = n + 1
-	if !seen {
+	if !a.taken[id] {
+		a.taken[id] = true
 		return id
 	}
+	n := max(a.next[id], 1)
 	for {
 		c := id + "-" + strconv.Itoa(n)
-		if _, taken := a[c]; !taken {
-			a[c] = 1
+		n++
+		a.probes++
+		if !a.taken[c] {
+			a.taken[c] = true
+			a.next[id] = n
 			return c
 		}
-		n++
 	}
 }

@@ -1,4 +1,4 @@
-package source
+package loader
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
 )
 
 // writeFiles creates files (path -> content) under a new temp dir.
@@ -44,27 +46,26 @@ func TestLoadSpecErrors(t *testing.T) {
 	p := func(n string) string { return filepath.Join(dir, n) }
 	tests := []struct {
 		name string
-		spec Spec
+		spec source.Spec
 		want []string // substrings of the error
 	}{
-		{"missing file", Spec{Location: p("nope.json")}, []string{"nope.json", "no such file"}},
-		{"invalid JSON", Spec{Location: p("bad.json")}, []string{"invalid JSON", "line 3", "bad.json"}},
-		{"trailing data", Spec{Location: p("trailing.json")}, []string{"invalid JSON"}},
-		{"object not array", Spec{Location: p("object.json")}, []string{"an object", "want an array"}},
-		{"array of strings", Spec{Location: p("strings.json")}, []string{"entry 0 is a string"}},
-		{"null entry", Spec{Location: p("nullentry.json")}, []string{"entry 0 is null"}},
-		{"empty array", Spec{Location: p("empty.json")}, []string{"no usable pages (the array is empty)"}},
-		{"entries without title", Spec{Location: p("untitled.json")}, []string{"no usable pages (2 entries, all without title/contents"}},
-		{"entries without permalink", Spec{Location: p("nolink.json")}, []string{"no usable pages (1 entry, without"}},
-		{"empty JSON file", Spec{Kind: KindIndexJSON, Location: p("notjson.txt")}, []string{"invalid JSON"}},
-		{"markdown all drafts", Spec{Kind: KindMarkdown, Location: p("drafts")}, []string{"no usable pages", "1 skipped"}},
-		{"markdown on a file", Spec{Kind: KindMarkdown, Location: p("empty.json")}, []string{"not a directory"}},
-		{"bad front matter", Spec{Kind: KindMarkdown, Location: p("badfm")}, []string{"a.md", "front matter"}},
-		{"site root without pages", Spec{Location: p("empty")}, []string{"no index.json, Markdown or HTML"}},
-		{"index_json on a directory", Spec{Kind: KindIndexJSON, Location: p("empty")}, []string{"is a directory"}},
-		{"llms.txt without docs", Spec{Location: p("llms/llms.txt")}, []string{"no usable pages"}},
-		{"unknown kind", Spec{Kind: "rss", Location: p("empty.json")}, []string{`unknown kind "rss"`}},
-		{"remote", Spec{Location: "https://example.com/index.json"}, []string{"remote sources are loaded by corpus"}},
+		{"missing file", source.Spec{Location: p("nope.json")}, []string{"nope.json", "no such file"}},
+		{"invalid JSON", source.Spec{Location: p("bad.json")}, []string{"invalid JSON", "line 3", "bad.json"}},
+		{"trailing data", source.Spec{Location: p("trailing.json")}, []string{"invalid JSON"}},
+		{"object not array", source.Spec{Location: p("object.json")}, []string{"an object", "want an array"}},
+		{"array of strings", source.Spec{Location: p("strings.json")}, []string{"entry 0 is a string"}},
+		{"null entry", source.Spec{Location: p("nullentry.json")}, []string{"entry 0 is null"}},
+		{"empty array", source.Spec{Location: p("empty.json")}, []string{"no usable pages (the array is empty)"}},
+		{"entries without title", source.Spec{Location: p("untitled.json")}, []string{"no usable pages (2 entries, all without title/contents"}},
+		{"entries without permalink", source.Spec{Location: p("nolink.json")}, []string{"no usable pages (1 entry, without"}},
+		{"empty JSON file", source.Spec{Kind: source.KindIndexJSON, Location: p("notjson.txt")}, []string{"invalid JSON"}},
+		{"markdown all drafts", source.Spec{Kind: source.KindMarkdown, Location: p("drafts")}, []string{"no usable pages", "1 skipped"}},
+		{"markdown on a file", source.Spec{Kind: source.KindMarkdown, Location: p("empty.json")}, []string{"not a directory"}},
+		{"bad front matter", source.Spec{Kind: source.KindMarkdown, Location: p("badfm")}, []string{"a.md", "front matter"}},
+		{"site root without pages", source.Spec{Location: p("empty")}, []string{"no index.json, Markdown or HTML"}},
+		{"index_json on a directory", source.Spec{Kind: source.KindIndexJSON, Location: p("empty")}, []string{"is a directory"}},
+		{"llms.txt without docs", source.Spec{Location: p("llms/llms.txt")}, []string{"no usable pages"}},
+		{"unknown kind", source.Spec{Kind: "rss", Location: p("empty.json")}, []string{`unknown kind "rss"`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -75,8 +76,8 @@ func TestLoadSpecErrors(t *testing.T) {
 			if pages != nil {
 				t.Errorf("pages with error: %d", len(pages))
 			}
-			if !strings.Contains(err.Error(), tc.spec.String()) {
-				t.Errorf("error %q does not name the spec %q", err, tc.spec)
+			if name := source.PublicLocation(tc.spec.Location); !strings.Contains(err.Error(), name) || strings.Contains(err.Error(), dir) {
+				t.Errorf("error %q does not name the source %q by its base name only", err, name)
 			}
 			for _, w := range tc.want {
 				if !strings.Contains(err.Error(), w) {
@@ -85,12 +86,9 @@ func TestLoadSpecErrors(t *testing.T) {
 			}
 		})
 	}
-	if _, err := LoadSpec(context.Background(), Spec{Location: "http://x/y"}); !errors.Is(err, ErrRemote) {
-		t.Errorf("remote error is not ErrRemote: %v", err)
-	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := Load(ctx, []Spec{{Location: p("empty.json")}}); !errors.Is(err, context.Canceled) {
+	if _, err := Load(ctx, []source.Spec{{Location: p("empty.json")}}); !errors.Is(err, context.Canceled) {
 		t.Errorf("canceled context: %v", err)
 	}
 }
@@ -102,7 +100,7 @@ func TestLoadMergesFirstWins(t *testing.T) {
 		"b.json": `[{"title":"B1","permalink":"https://d.example/x/","contents":"two"},
 		            {"title":"B2","permalink":"https://d.example/y/","contents":"three"}]`,
 	})
-	specs := []Spec{{Location: filepath.Join(dir, "a.json")}, {Location: filepath.Join(dir, "b.json")}}
+	specs := []source.Spec{{Location: filepath.Join(dir, "a.json")}, {Location: filepath.Join(dir, "b.json")}}
 	pages, err := Load(context.Background(), specs)
 	if err != nil {
 		t.Fatal(err)
@@ -111,21 +109,21 @@ func TestLoadMergesFirstWins(t *testing.T) {
 	for _, p := range pages {
 		got = append(got, p.Title+"@"+p.Source)
 	}
-	want := []string{"A1@" + specs[0].String(), "B2@" + specs[1].String()}
+	want := []string{"A1@index_json:a.json", "B2@index_json:b.json"}
 	if strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("got %v, want %v", got, want)
 	}
 }
 
 func TestLoadTestdataHugoIndex(t *testing.T) {
-	pages, err := Load(context.Background(), []Spec{{Location: "../../testdata/hugo/index.json"}})
+	pages, err := Load(context.Background(), []source.Spec{{Location: "../../testdata/hugo/index.json"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(pages) != 716 {
 		t.Errorf("got %d pages, want 716", len(pages))
 	}
-	var rp *Page
+	var rp *source.Page
 	for i := range pages {
 		if pages[i].ID == "gohugo.io/methods/page/relpermalink" {
 			rp = &pages[i]
@@ -144,14 +142,14 @@ func TestLoadTestdataHugoIndex(t *testing.T) {
 
 func TestParseDispatch(t *testing.T) {
 	tests := []struct {
-		spec  Spec
+		spec  source.Spec
 		in    string
 		title string
 	}{
-		{Spec{Location: "https://d.example/index.json?v=2"}, `[{"title":"J","permalink":"https://d.example/j/","contents":"x"}]`, "J"},
-		{Spec{Location: "https://d.example/llms-full.txt"}, "# Doc\nSource: https://d.example/doc\n\nBody", "Doc"},
-		{Spec{Location: "https://d.example/page.html"}, "<title>H</title><p>x</p>", "H"},
-		{Spec{Kind: KindLLMSTxt, Location: "https://d.example/docs"}, "# T\n\n- [L](https://d.example/l): n", "L"},
+		{source.Spec{Location: "https://d.example/index.json?v=2"}, `[{"title":"J","permalink":"https://d.example/j/","contents":"x"}]`, "J"},
+		{source.Spec{Location: "https://d.example/llms-full.txt"}, "# Doc\nSource: https://d.example/doc\n\nBody", "Doc"},
+		{source.Spec{Location: "https://d.example/page.html"}, "<title>H</title><p>x</p>", "H"},
+		{source.Spec{Kind: source.KindLLMSTxt, Location: "https://d.example/docs"}, "# T\n\n- [L](https://d.example/l): n", "L"},
 	}
 	for _, tc := range tests {
 		pages, err := Parse(strings.NewReader(tc.in), tc.spec)
@@ -163,10 +161,10 @@ func TestParseDispatch(t *testing.T) {
 			t.Errorf("%s: %+v", tc.spec, pages)
 		}
 	}
-	if _, err := Parse(strings.NewReader("x"), Spec{Kind: KindMarkdown, Location: "https://d.example/"}); err == nil {
+	if _, err := Parse(strings.NewReader("x"), source.Spec{Kind: source.KindMarkdown, Location: "https://d.example/"}); err == nil {
 		t.Error("markdown from a single reader should fail")
 	}
-	if _, err := LoadSpec(context.Background(), Spec{Location: "../../testdata/site/README.md"}); err == nil {
+	if _, err := LoadSpec(context.Background(), source.Spec{Location: "../../testdata/site/README.md"}); err == nil {
 		t.Error("a lone .md file is not a source; want error")
 	}
 }

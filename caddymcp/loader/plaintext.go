@@ -1,10 +1,12 @@
-package source
+package loader
 
 import (
 	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
 )
 
 // index.json contents are plain text: the generator dropped the heading marks
@@ -271,13 +273,13 @@ func detectHeadings(lines []string) (heads map[int]int, toc map[int]bool) {
 	return heads, toc
 }
 
-// splitPlainText splits plain-text contents into a lead and one Section per
+// splitPlainText splits plain-text contents into a lead and one source.Section per
 // detected heading. TOC lines are dropped: they only repeat the headings.
-func splitPlainText(contents string, slug func(string) string) []Section {
+func splitPlainText(contents string, slug func(string) string) []source.Section {
 	contents = strings.ReplaceAll(contents, "\r\n", "\n")
 	lines := strings.Split(contents, "\n")
 	heads, toc := detectHeadings(lines)
-	secs := []Section{{}}
+	secs := []source.Section{{}}
 	// A section's text is a run of whole lines, so it is sliced out of
 	// contents rather than joined again; only TOC lines dropped from the
 	// middle of the lead split it into parts.
@@ -303,10 +305,10 @@ func splitPlainText(contents string, slug func(string) string) []Section {
 			endRun()
 			continue
 		}
-		if lv, ok := heads[i]; ok {
+		if lv, ok := heads[i]; ok && len(secs) < maxSections {
 			flush()
 			h := strings.TrimSpace(l)
-			secs = append(secs, Section{Heading: h, Level: lv, Anchor: ids.unique(slug(h))})
+			secs = append(secs, source.Section{Heading: h, Level: lv, Anchor: ids.unique(slug(h))})
 			continue
 		}
 		if from < 0 {

@@ -1,4 +1,4 @@
-package source
+package loader
 
 import (
 	"encoding/json"

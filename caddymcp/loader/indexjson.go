@@ -1,7 +1,8 @@
-package source
+package loader
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
 )
 
 // indexEntry is one object of a Hugo-style index.json. Unknown fields are
@@ -34,18 +37,25 @@ type indexEntry struct {
 // summary|description, tags and version. Relative permalinks are resolved
 // against spec.BaseURL. The plain-text contents are split into Sections at
 // the lines that look like headings (see splitPlainText).
-func ParseIndexJSON(r io.Reader, spec Spec) ([]Page, error) {
+func ParseIndexJSON(r io.Reader, spec source.Spec) ([]source.Page, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("source %s: read: %w", spec, err)
 	}
+	return parseIndexJSON(context.Background(), data, spec)
+}
+
+func parseIndexJSON(ctx context.Context, data []byte, spec source.Spec) ([]source.Page, error) {
 	entries, err := decodeEntries(data, spec)
 	if err != nil {
 		return nil, err
 	}
-	pages := make([]Page, 0, len(entries))
+	pages := make([]source.Page, 0, len(entries))
 	src := spec.String()
-	for _, e := range entries {
+	for i, e := range entries {
+		if i&63 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		if p, ok := e.page(spec); ok {
 			p.Source = src
 			pages = append(pages, p)
@@ -67,7 +77,7 @@ func ParseIndexJSON(r io.Reader, spec Spec) ([]Page, error) {
 // column, "not an array", which entry is not an object): encoding/json's
 // own errors for a wrong type are terse, but paying for the detail on every
 // load made parsing a 10k-page index three decodes long.
-func decodeEntries(data []byte, spec Spec) ([]*indexEntry, error) {
+func decodeEntries(data []byte, spec source.Spec) ([]*indexEntry, error) {
 	if t := bytes.TrimLeft(data, " \t\r\n"); len(t) > 0 && t[0] == '[' {
 		var entries []*indexEntry
 		if json.Unmarshal(data, &entries) == nil && !slices.Contains(entries, nil) {
@@ -79,7 +89,7 @@ func decodeEntries(data []byte, spec Spec) ([]*indexEntry, error) {
 
 // explainIndexJSON returns the error for data that did not decode as an
 // array of page objects.
-func explainIndexJSON(data []byte, spec Spec) error {
+func explainIndexJSON(data []byte, spec source.Spec) error {
 	var raw json.RawMessage
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return fmt.Errorf("source %s: invalid JSON: %s", spec, describeJSONError(data, err))
@@ -108,14 +118,14 @@ func explainIndexJSON(data []byte, spec Spec) error {
 
 // page converts an entry; ok is false when it has no permalink or neither a
 // title nor contents, since such an entry can be neither found nor linked.
-func (e *indexEntry) page(spec Spec) (Page, bool) {
+func (e *indexEntry) page(spec source.Spec) (source.Page, bool) {
 	link := strings.TrimSpace(firstNonEmpty(e.Permalink, e.URL))
 	contents := firstNonEmpty(e.Contents, e.Content)
 	title := strings.TrimSpace(e.Title)
 	if link == "" || (title == "" && strings.TrimSpace(contents) == "") {
-		return Page{}, false
+		return source.Page{}, false
 	}
-	p := Page{
+	p := source.Page{
 		Title:   title,
 		URL:     resolveURL(spec.BaseURL, link),
 		Summary: strings.TrimSpace(firstNonEmpty(e.Summary, e.Description)),
@@ -135,7 +145,7 @@ func (e *indexEntry) page(spec Spec) (Page, bool) {
 
 // fallbackTitle is the first heading, else the first short line, else the
 // last path segment.
-func fallbackTitle(p *Page) string {
+func fallbackTitle(p *source.Page) string {
 	for _, s := range p.Sections {
 		if s.Heading != "" {
 			return s.Heading

@@ -1,4 +1,4 @@
-package source
+package loader
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
 )
 
 const sitePage = `<!doctype html>
@@ -79,7 +81,7 @@ func TestLoadSiteRoot(t *testing.T) {
 	htmlDir := writeFiles(t, map[string]string{
 		"index.html":        "<title>Home</title><main><p>Welcome</p></main>",
 		"docs/index.html":   "<title>Docs</title><main><h2 id=\"a\">A</h2><p>text</p></main>",
-		"docs/page.html":    "<title>Page</title><article><p>article text</p></article>",
+		"docs/page.html":    "<title>source.Page</title><article><p>article text</p></article>",
 		"404.html":          "<title>Not found</title>",
 		"old/index.html":    `<meta http-equiv="refresh" content="0; url=/docs/">`,
 		"assets/style.css":  "body{}",
@@ -93,13 +95,13 @@ func TestLoadSiteRoot(t *testing.T) {
 	})
 	tests := []struct {
 		name string
-		spec Spec
+		spec source.Spec
 		want []string // URLs
 	}{
-		{"html", Spec{Kind: KindSiteRoot, Location: htmlDir, BaseURL: "https://s.example/"},
+		{"html", source.Spec{Kind: source.KindSiteRoot, Location: htmlDir, BaseURL: "https://s.example/"},
 			[]string{"https://s.example/", "https://s.example/docs/", "https://s.example/docs/page.html"}},
-		{"index.json wins", Spec{Location: jsonDir, BaseURL: "https://s.example/"}, []string{"https://s.example/j/"}},
-		{"markdown", Spec{Location: "../../testdata/site", BaseURL: "https://s.example/"}, nil},
+		{"index.json wins", source.Spec{Location: jsonDir, BaseURL: "https://s.example/"}, []string{"https://s.example/j/"}},
+		{"markdown", source.Spec{Location: "../../testdata/site", BaseURL: "https://s.example/"}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -110,7 +112,7 @@ func TestLoadSiteRoot(t *testing.T) {
 			var urls []string
 			for _, p := range pages {
 				urls = append(urls, p.URL)
-				if p.Source != tc.spec.String() {
+				if l, _ := Resolve(tc.spec, Options{}); p.Source != l.Name() {
 					t.Errorf("Source %q", p.Source)
 				}
 			}

@@ -1,6 +1,7 @@
-package source
+package loader
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -8,6 +9,8 @@ import (
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
 )
 
 // ErrNotIndexable is returned by ParseHTML for pages a site does not want
@@ -34,17 +37,21 @@ var blockElems = map[atom.Atom]bool{
 
 var headingLevel = map[atom.Atom]int{atom.H1: 1, atom.H2: 2, atom.H3: 3, atom.H4: 4, atom.H5: 5, atom.H6: 6}
 
-// ParseHTML extracts a Page from one HTML document: the title (<title>, else
+// ParseHTML extracts a source.Page from one HTML document: the title (<title>, else
 // the first h1), the main text (the <main> or <article> element when there is
 // one, else <body>) without navigation, headers, footers, asides, scripts and
 // forms, split into Sections at h1-h6 whose id attribute is the Anchor (a
 // slug of the text when absent). <pre> blocks are kept verbatim.
-func ParseHTML(r io.Reader, pageURL string) (Page, error) {
+func ParseHTML(r io.Reader, pageURL string) (source.Page, error) {
+	return parseHTML(context.Background(), r, pageURL)
+}
+
+func parseHTML(ctx context.Context, r io.Reader, pageURL string) (source.Page, error) {
 	doc, err := html.Parse(r)
 	if err != nil {
-		return Page{}, fmt.Errorf("parse HTML %s: %w", pageURL, err)
+		return source.Page{}, fmt.Errorf("parse HTML %s: %w", pageURL, err)
 	}
-	p := Page{URL: pageURL}
+	p := source.Page{URL: pageURL}
 	var body, mainEl, article *html.Node
 	var walkHead func(n *html.Node)
 	walkHead = func(n *html.Node) {
@@ -90,7 +97,7 @@ func ParseHTML(r io.Reader, pageURL string) (Page, error) {
 	}
 	walkHead(doc)
 	if err != nil {
-		return Page{}, err
+		return source.Page{}, err
 	}
 	root := mainEl
 	if root == nil {
@@ -99,7 +106,7 @@ func ParseHTML(r io.Reader, pageURL string) (Page, error) {
 	if root == nil {
 		root = body
 	}
-	ex := &htmlExtractor{slug: anchorFor(pageURL), ids: newAnchorSet(), secs: []Section{{}}}
+	ex := &htmlExtractor{slug: anchorFor(pageURL), ids: newAnchorSet(), secs: []source.Section{{}}, ctx: ctx}
 	if root != nil {
 		ex.walk(root, false)
 	}
@@ -122,10 +129,12 @@ func ParseHTML(r io.Reader, pageURL string) (Page, error) {
 
 // htmlExtractor accumulates text and sections while walking the tree.
 type htmlExtractor struct {
-	slug func(string) string
-	ids  anchorSet
-	secs []Section
-	buf  strings.Builder
+	ctx   context.Context // checked every 4096 nodes
+	nodes int
+	slug  func(string) string
+	ids   *anchorSet
+	secs  []source.Section
+	buf   strings.Builder
 }
 
 func (e *htmlExtractor) newline() {
@@ -142,6 +151,9 @@ func (e *htmlExtractor) flush() {
 }
 
 func (e *htmlExtractor) walk(n *html.Node, pre bool) {
+	if e.nodes++; e.nodes&4095 == 0 && e.ctx.Err() != nil {
+		return
+	}
 	switch n.Type {
 	case html.TextNode:
 		if pre {
@@ -205,6 +217,12 @@ func (e *htmlExtractor) heading(n *html.Node, level int) {
 	if text == "" {
 		return
 	}
+	if len(e.secs) >= maxSections {
+		e.newline()
+		e.buf.WriteString(text)
+		e.newline()
+		return
+	}
 	e.flush()
 	id := attr(n, "id")
 	if id == "" {
@@ -226,7 +244,7 @@ func (e *htmlExtractor) heading(n *html.Node, level int) {
 	if id == "" {
 		id = e.slug(text)
 	}
-	e.secs = append(e.secs, Section{Heading: text, Level: level, Anchor: e.ids.unique(id)})
+	e.secs = append(e.secs, source.Section{Heading: text, Level: level, Anchor: e.ids.unique(id)})
 }
 
 func attr(n *html.Node, key string) string {

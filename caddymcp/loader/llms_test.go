@@ -1,8 +1,10 @@
-package source
+package loader
 
 import (
 	"strings"
 	"testing"
+
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
 )
 
 const llmsFull = "# Getting Started\nSource: https://docs.example.com/start\n\nInstall the tool.\n\n## Setup\n\n```md\n# not a document\n```\n\n" +
@@ -26,7 +28,7 @@ Some details.
 `
 
 func TestParseLLMSTxt(t *testing.T) {
-	pages, err := ParseLLMSTxt(strings.NewReader(llmsFull), Spec{Location: "llms-full.txt", BaseURL: "https://docs.example.com/"})
+	pages, err := ParseLLMSTxt(strings.NewReader(llmsFull), source.Spec{Location: "llms-full.txt", BaseURL: "https://docs.example.com/"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,11 +45,11 @@ func TestParseLLMSTxt(t *testing.T) {
 		t.Errorf("second doc: %+v", api)
 	}
 
-	pages, err = ParseLLMSTxt(strings.NewReader(llmsIndex), Spec{Location: "https://docs.example.com/llms.txt", BaseURL: "https://docs.example.com/"})
+	pages, err = ParseLLMSTxt(strings.NewReader(llmsIndex), source.Spec{Location: "https://docs.example.com/llms.txt", BaseURL: "https://docs.example.com/"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := pageLines(pages, func(p Page) string { return p.Sections[0].Text })
+	got := pageLines(pages, func(p source.Page) string { return p.Sections[0].Text })
 	want := []string{
 		"Quick start|https://docs.example.com/quick.md|How to start quickly\n\nDocs",
 		"API|https://docs.example.com/api/|The full API\n\nDocs",
@@ -67,11 +69,11 @@ func TestParseLLMSTxtEscapes(t *testing.T) {
 		"- [Spaced](<https://x/a b> \"title\")\n" +
 		"- [\\`tick\\` and \\\\](https://x/t)\n" +
 		"- [`code \\` span`](https://x/c)\n"
-	pages, err := ParseLLMSTxt(strings.NewReader(in), Spec{Location: "llms.txt"})
+	pages, err := ParseLLMSTxt(strings.NewReader(in), source.Spec{Location: "llms.txt"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := pageLines(pages, func(p Page) string { return p.Summary })
+	got := pageLines(pages, func(p source.Page) string { return p.Summary })
 	want := []string{
 		"Install [beta]|https://x/y|notes *not emphasis*",
 		"Go|https://en.wikipedia.org/wiki/Go_(language)|the language",
@@ -83,7 +85,7 @@ func TestParseLLMSTxtEscapes(t *testing.T) {
 	checkLines(t, "escapes", got, want)
 
 	full := "# C#\nSource: https://x/c\n\nText.\n\n# Closed heading ##\nSource: https://x/h\n\nMore.\n"
-	pages, err = ParseLLMSTxt(strings.NewReader(full), Spec{Location: "llms-full.txt"})
+	pages, err = ParseLLMSTxt(strings.NewReader(full), source.Spec{Location: "llms-full.txt"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +95,7 @@ func TestParseLLMSTxtEscapes(t *testing.T) {
 }
 
 // pageLines renders each page as "title|url|<extra(page)>".
-func pageLines(pages []Page, extra func(Page) string) []string {
+func pageLines(pages []source.Page, extra func(source.Page) string) []string {
 	out := make([]string, len(pages))
 	for i, p := range pages {
 		out[i] = p.Title + "|" + p.URL + "|" + extra(p)

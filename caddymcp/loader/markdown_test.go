@@ -1,9 +1,11 @@
-package source
+package loader
 
 import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
 )
 
 func TestLoadMarkdownDirTestdata(t *testing.T) {
@@ -11,7 +13,7 @@ func TestLoadMarkdownDirTestdata(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	byID := map[string]*Page{}
+	byID := map[string]*source.Page{}
 	var ids []string
 	for i := range pages {
 		byID[pages[i].ID] = &pages[i]
@@ -134,7 +136,7 @@ func TestFrontMatterRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := map[string]Page{}
+	got := map[string]source.Page{}
 	for _, p := range pages {
 		got[p.URL] = p
 	}
