@@ -211,10 +211,11 @@ type starter struct {
 func (s *starter) caddyfile(kind startKind, httpPort, httpsPort int) string {
 	mcp := ""
 	switch kind {
+	// max_source_size: a 100k-page index.json is over the 50 MiB default.
 	case kindCached:
-		mcp = fmt.Sprintf("mcp {\n\t\tsource %s\n\t\tindex_cache %s\n\t}", s.corpus, s.cache)
+		mcp = fmt.Sprintf("mcp {\n\t\tsource %s\n\t\tmax_source_size 1GiB\n\t\tindex_cache %s\n\t}", s.corpus, s.cache)
 	case kindCold:
-		mcp = fmt.Sprintf("mcp {\n\t\tsource %s\n\t\tindex_cache off\n\t}", s.corpus)
+		mcp = fmt.Sprintf("mcp {\n\t\tsource %s\n\t\tmax_source_size 1GiB\n\t\tindex_cache off\n\t}", s.corpus)
 	}
 	return fmt.Sprintf(`{
 	admin off
