@@ -489,6 +489,14 @@ func (cs *codecSet) mapCodec(c *codec, t reflect.Type, path string) {
 				return
 			}
 			d.wg.Go(func() {
+				defer func() {
+					// Same policy as decodeIndex: an error, never a crash.
+					if r := recover(); r != nil {
+						d.mu.Lock()
+						d.subErr = errCorrupt
+						d.mu.Unlock()
+					}
+				}()
 				if err := build(); err != nil {
 					d.mu.Lock()
 					d.subErr = err
