@@ -155,7 +155,7 @@ func decodeIndex(payload []byte) (ix *Index, err error) {
 		}
 	}()
 	c, _, _ := codecForIndex()
-	d := &decoder{data: payload}
+	d := &decoder{data: payload, budget: 2*len(payload) + 1<<20}
 	ix = new(Index)
 	c.dec(d, unsafe.Pointer(ix))
 	d.wait()

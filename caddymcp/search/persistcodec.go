@@ -84,6 +84,21 @@ type decoder struct {
 	// inCopy is set while decoding into a temporary that is copied away
 	// (a generic map's key or value): nothing may be built later there.
 	inCopy int
+	// budget bounds what decoding allocates. The checksum is verified in
+	// parallel with decoding, so a damaged length must not make us
+	// allocate gigabytes before the mismatch is known; a valid file needs
+	// less than its own size.
+	budget int
+}
+
+// alloc takes n bytes from the budget and reports whether they were there.
+func (d *decoder) alloc(n uint64) bool {
+	if n > uint64(d.budget) {
+		d.fail()
+		return false
+	}
+	d.budget -= int(n)
+	return true
 }
 
 // wait waits for the map builders and merges their errors.
@@ -385,7 +400,7 @@ func (cs *codecSet) sliceCodec(c *codec, t reflect.Type, path string) {
 		if n == 0 {
 			return
 		}
-		if n-1 > uint64(len(d.data)-d.off) {
+		if n-1 > uint64(len(d.data)-d.off) || !d.alloc((n-1)*uint64(size)) {
 			d.fail()
 			return
 		}
@@ -430,6 +445,9 @@ func (cs *codecSet) pointerCodec(c *codec, t reflect.Type, path string) {
 		if d.uvarint() == 0 {
 			return
 		}
+		if !d.alloc(uint64(t.Elem().Size())) {
+			return
+		}
 		q := reflect.New(t.Elem()).UnsafePointer()
 		ec.dec(d, q)
 		*(*unsafe.Pointer)(p) = q
@@ -465,7 +483,8 @@ func (cs *codecSet) mapCodec(c *codec, t reflect.Type, path string) {
 				return
 			}
 			body := d.take(d.length())
-			if n-1 > uint64(len(body)) {
+			// An entry is at least 2 bytes; a map costs ~48 bytes an entry.
+			if n-1 > uint64(len(body))/2 || !d.alloc((n-1)*48) {
 				d.fail()
 				return
 			}
@@ -528,7 +547,7 @@ func (cs *codecSet) mapCodec(c *codec, t reflect.Type, path string) {
 		if n == 0 {
 			return
 		}
-		if n-1 > uint64(len(d.data)-d.off) {
+		if n-1 > uint64(len(d.data)-d.off) || !d.alloc((n-1)*uint64(t.Key().Size()+t.Elem().Size()+8)) {
 			d.fail()
 			return
 		}
