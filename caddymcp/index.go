@@ -30,8 +30,8 @@ func corpusKey(opts corpus.Options) string {
 	for i, s := range opts.Specs {
 		parts[i] = s.Key()
 	}
-	return fmt.Sprintf("caddymcp.corpus\n%s\nrefresh=%s watch=%s reload=%s fetch_timeout=%s max_source_size=%d index_cache=%q",
-		strings.Join(parts, "\n"), opts.Refresh, opts.Watch, max(opts.Reload, 0), opts.RequestTimeout, opts.MaxSourceBytes, opts.IndexCache)
+	return fmt.Sprintf("caddymcp.corpus\n%s\nrefresh=%s watch=%s reload=%s fetch_timeout=%s max_source_size=%d",
+		strings.Join(parts, "\n"), opts.Refresh, opts.Watch, max(opts.Reload, 0), opts.RequestTimeout, opts.MaxSourceBytes)
 }
 
 // acquireCorpus returns the shared corpus for specs, building it if no live

@@ -76,18 +76,21 @@ type shadowedPage struct {
 	Page source.Page `json:"page"`
 }
 
-// cacheKey is what the file name derives from: the sources, in order.
+// cacheKey identifies the set of sources, in order, by their full
+// identity (location, base URL, options: anything that changes the pages
+// for the same files), hashed because a Spec's Key may hold secrets.
 func (c *Corpus) cacheKey() string {
 	parts := make([]string, len(c.sources))
 	for i, s := range c.sources {
-		parts[i] = s.ld.Spec().String()
+		parts[i] = s.ld.Spec().Key()
 	}
-	return "caddymcp index cache\n" + strings.Join(parts, "\n")
+	sum := sha256.Sum256([]byte("caddymcp index cache\n" + strings.Join(parts, "\n")))
+	return hex.EncodeToString(sum[:])
 }
 
+// cachePath is the file of this set of sources.
 func (c *Corpus) cachePath() string {
-	sum := sha256.Sum256([]byte(c.cacheKey()))
-	return filepath.Join(c.opts.IndexCache, hex.EncodeToString(sum[:12])+cacheExt)
+	return filepath.Join(c.opts.IndexCache, c.cacheKey()[:24]+cacheExt)
 }
 
 // cacheable reports whether this corpus uses the cache at all.

@@ -181,6 +181,25 @@ func TestIndexCacheNeverServesBadFiles(t *testing.T) {
 	}
 }
 
+// TestIndexCacheKeyedOnFullSpec: the same files under another base URL
+// (which changes Markdown pages' URLs) are another cache entry.
+func TestIndexCacheKeyedOnFullSpec(t *testing.T) {
+	f := newCacheFixture(t)
+	f.open().Close()
+	c, err := Open(context.Background(), Options{
+		Specs:      []source.Spec{{Location: f.a, BaseURL: "https://other.example/"}, {Location: f.b}},
+		Watch:      Off,
+		IndexCache: f.dir,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if restored(c) {
+		t.Fatal("restored the index of a source with another base URL")
+	}
+}
+
 // TestIndexCacheOff: no directory, or Reload (mtimes not trusted), or a
 // remote source: no cache file is written or read.
 func TestIndexCacheOff(t *testing.T) {
