@@ -23,28 +23,11 @@ func TestTune(t *testing.T) {
 	if dir == "" {
 		t.Skip("set SEARCH_TUNE to the shared corpora folder to run")
 	}
-	var pages []source.Page
-	for _, f := range []string{"caddy-docs.index.json", "hugo-docs.index.json"} {
-		fh, err := os.Open(filepath.Join(dir, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		ps, err := loader.ParseIndexJSON(fh, source.Spec{Location: f})
-		fh.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		pages = append(pages, ps...)
-	}
-	type query struct {
-		Q        string   `json:"q"`
-		Relevant []string `json:"relevant"`
-		Kind     string   `json:"kind"`
-	}
-	var qs []query
+	pages := tunePages(t, dir)
+	var qs []tuneQuery
 	// Only the tuning half of the question set: questions-test.json is for reporting.
 	for _, f := range []string{filepath.Join(dir, "queries-dev.json"), "../../testdata/queries/judged.json", "../../testdata/queries/questions-tune.json"} {
-		var set struct{ Queries []query }
+		var set struct{ Queries []tuneQuery }
 		data, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
@@ -102,4 +85,31 @@ func TestTune(t *testing.T) {
 		*p = orig
 		fmt.Printf("%-12s %s\n", name, strings.Join(line, " "))
 	}
+}
+
+// tuneQuery is one judged query of the sets the tuning tools read.
+type tuneQuery struct {
+	Q        string   `json:"q"`
+	Relevant []string `json:"relevant"`
+	Kind     string   `json:"kind"`
+}
+
+// tunePages loads the Caddy and Hugo index.json files of the shared
+// corpora folder dir, the pages both tuning tools rank.
+func tunePages(t *testing.T, dir string) []source.Page {
+	t.Helper()
+	var pages []source.Page
+	for _, f := range []string{"caddy-docs.index.json", "hugo-docs.index.json"} {
+		fh, err := os.Open(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps, err := loader.ParseIndexJSON(fh, source.Spec{Location: f})
+		fh.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages = append(pages, ps...)
+	}
+	return pages
 }

@@ -8,9 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/caddy-mcp/caddy-mcp/caddymcp/loader"
-	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
 )
 
 // TestTuneGroups prints MRR / recall@3 / recall@10 per query group (the
@@ -23,31 +20,14 @@ func TestTuneGroups(t *testing.T) {
 	if dir == "" {
 		t.Skip("set SEARCH_TUNE to the shared corpora folder to run")
 	}
-	var pages []source.Page
-	for _, f := range []string{"caddy-docs.index.json", "hugo-docs.index.json"} {
-		fh, err := os.Open(filepath.Join(dir, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		ps, err := loader.ParseIndexJSON(fh, source.Spec{Location: f})
-		fh.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		pages = append(pages, ps...)
-	}
-	type query struct {
-		Q        string   `json:"q"`
-		Relevant []string `json:"relevant"`
-		Kind     string   `json:"kind"`
-	}
-	groups := map[string][]query{}
+	pages := tunePages(t, dir)
+	groups := map[string][]tuneQuery{}
 	var order []string
 	for _, f := range []struct{ prefix, path string }{
 		{"dj", filepath.Join(dir, "queries-dev.json")}, {"dj", "../../testdata/queries/judged.json"},
 		{"qt", "../../testdata/queries/questions-tune.json"},
 	} {
-		var set struct{ Queries []query }
+		var set struct{ Queries []tuneQuery }
 		data, err := os.ReadFile(f.path)
 		if err != nil {
 			t.Fatal(err)
