@@ -51,7 +51,7 @@ type Revocations struct {
 }
 
 // NewRevocations returns an empty set backed by st, bounded by max entries
-// (DefaultMaxRevoked when max <= 0).
+// (DefaultMaxRevoked when max <= 0). A nil st keeps revocations local.
 func NewRevocations(st certmagic.Storage, max int) *Revocations {
 	if max <= 0 {
 		max = DefaultMaxRevoked
@@ -98,6 +98,9 @@ func (r *Revocations) Revoke(ctx context.Context, sess Session) error {
 	if !share {
 		return errors.New("too many revoked sessions: revoked on this instance only")
 	}
+	if r.st == nil {
+		return nil
+	}
 	return r.st.Store(ctx, recordKey(sess.ID, exp), nil)
 }
 
@@ -122,9 +125,12 @@ func (r *Revocations) makeRoomLocked() {
 // may delete any record: they are all the same to everyone). It reports
 // whether the bound was hit since the last poll.
 func (r *Revocations) Poll(ctx context.Context, now time.Time) (full bool, err error) {
-	keys, err := r.st.List(ctx, RevokedPrefix, false)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return false, err
+	var keys []string
+	if r.st != nil {
+		keys, err = r.st.List(ctx, RevokedPrefix, false)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return false, err
+		}
 	}
 	cutoff := now.Unix()
 	var stale []string

@@ -3,6 +3,7 @@ package clustertest
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -52,7 +53,8 @@ func (c *cluster) connect(t *testing.T, ctx context.Context, kind string, log *b
 	return cl
 }
 
-// callJSON calls tool and decodes its single text content as JSON.
+// callJSON calls tool and decodes its structured content, or else its
+// single text content, as JSON.
 func callJSON(ctx context.Context, c *client.Client, tool string, args map[string]any, out any) error {
 	req := mcp.CallToolRequest{}
 	req.Params.Name = tool
@@ -64,11 +66,21 @@ func callJSON(ctx context.Context, c *client.Client, tool string, args map[strin
 	if res.IsError || len(res.Content) != 1 {
 		return &toolError{tool: tool, res: res}
 	}
+	if res.StructuredContent != nil { // search_docs: text for people, JSON here
+		b, err := json.Marshal(res.StructuredContent)
+		if err != nil {
+			return err
+		}
+		return json.Unmarshal(b, out)
+	}
 	text, ok := mcp.AsTextContent(res.Content[0])
 	if !ok {
 		return &toolError{tool: tool, res: res}
 	}
-	return json.Unmarshal([]byte(text.Text), out)
+	if err := json.Unmarshal([]byte(text.Text), out); err != nil {
+		return fmt.Errorf("%s: %w in %.300q", tool, err, text.Text)
+	}
+	return nil
 }
 
 type toolError struct {
