@@ -20,6 +20,9 @@ type Query struct {
 	// most expensive part of materialising a hit, and callers that show
 	// only titles and URLs (the ChatGPT-shaped `search` tool) discard them.
 	NoSnippets bool
+	// Explain fills Hit.Explain with each hit's score breakdown. It costs
+	// a second scoring pass; meant for operators, not for every query.
+	Explain bool
 }
 
 // Hit is one ranked result: a section of a page.
@@ -37,6 +40,8 @@ type Hit struct {
 	// Snippet is a bounded passage (<= ~300 chars) of the section with the
 	// matched terms, marked **like this**.
 	Snippet string
+	// Explain is the score breakdown, when Query.Explain was set.
+	Explain *Explanation
 }
 
 // Result is the answer to a Query.

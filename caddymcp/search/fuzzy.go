@@ -91,7 +91,7 @@ func (fv *fuzzyVocab) correct(ix *Index, q string) ([]int32, string) {
 			if bits.OnesCount64(qm^w.letters) > 2*min(maxD, bestD) {
 				continue
 			}
-			d := editDistance(q, w.word, min(maxD, bestD))
+			d := EditDistance(q, w.word, min(maxD, bestD))
 			if d < bestD {
 				bestD, cands = d, cands[:0]
 			}
@@ -116,10 +116,12 @@ func (fv *fuzzyVocab) correct(ix *Index, q string) ([]int32, string) {
 	return ids, cands[0].word
 }
 
-// editDistance is the optimal-string-alignment distance (adjacent
-// transpositions count 1) between a and b, or limit+1 once it must exceed
-// limit.
-func editDistance(a, b string, limit int) int {
+// EditDistance is the optimal-string-alignment distance (adjacent
+// transpositions count 1) between the bytes of a and b, or limit+1 once it
+// must exceed limit (and for b of 63 bytes or more: typo matching never
+// needs longer words). It is the one edit distance of the module: the
+// Caddyfile's "did you mean" uses it too.
+func EditDistance(a, b string, limit int) int {
 	if d := len(a) - len(b); d > limit || -d > limit {
 		return limit + 1
 	}

@@ -38,6 +38,7 @@ type Index struct {
 	fuzzy  fuzzyVocab
 	facets Facets
 	pool   sync.Pool
+	tune   tuning // ranking knobs, fixed at build time
 }
 
 // doc is one section.
@@ -144,8 +145,13 @@ type builder struct {
 
 // Build indexes pages. The pages are copied (shallowly); callers must not
 // modify them afterwards.
-func Build(pages []source.Page) *Index {
+func Build(pages []source.Page) *Index { return buildTuned(pages, defaultTuning) }
+
+// buildTuned is Build with explicit ranking knobs (tests and tuning sweeps
+// build several indexes side by side, so the knobs live in the index).
+func buildTuned(pages []source.Page, tune tuning) *Index {
 	ix := &Index{
+		tune:    tune,
 		pages:   append([]source.Page(nil), pages...),
 		byID:    make(map[string]int32, len(pages)),
 		byPath:  make(map[string]int32, 2*len(pages)),
@@ -214,14 +220,14 @@ func Build(pages []source.Page) *Index {
 	b.bodyT, b.bodyTF, b.bodyEnds = nil, nil, nil
 	ix.head = invert(nt, b.headT, b.headTF, b.headEnds)
 	ix.title = invert(nt, b.titleT, b.titleTF, b.titleEnds)
-	ix.bodyNorm = norms(bodyLen, bodyTotal, params.bBody)
-	ix.headNorm = norms(headLen, headTotal, params.bHead)
-	ix.titleNorm = norms(titleLen, titleTotal, params.bTitle)
+	ix.bodyNorm = norms(bodyLen, bodyTotal, tune.bBody, tune.k1)
+	ix.headNorm = norms(headLen, headTotal, tune.bHead, tune.k1)
+	ix.titleNorm = norms(titleLen, titleTotal, tune.bTitle, tune.k1)
 	pageLen := make([]uint32, len(ix.pages))
 	for d, l := range bodyLen {
 		pageLen[ix.docs[d].page] += l
 	}
-	ix.pageNorm = norms(pageLen, bodyTotal, params.bPage)
+	ix.pageNorm = norms(pageLen, bodyTotal, tune.bPage, tune.k1)
 	for l := range langCount {
 		ix.langs = append(ix.langs, l)
 	}
@@ -237,14 +243,14 @@ func Build(pages []source.Page) *Index {
 }
 
 // norms precomputes BM25 length norms from field lengths.
-func norms(lens []uint32, total uint64, b float32) []float32 {
+func norms(lens []uint32, total uint64, b, k1 float32) []float32 {
 	out := make([]float32, len(lens))
 	if len(lens) == 0 {
 		return out
 	}
 	avg := float32(float64(total) / float64(len(lens)))
 	for i, l := range lens {
-		out[i] = lengthNorm(float32(l), avg, b)
+		out[i] = lengthNorm(float32(l), avg, b, k1)
 	}
 	return out
 }

@@ -113,7 +113,7 @@ func (ix *Index) parse(text string, langs []*language) parsedQuery {
 		buf = expand(raw, buf, func(s []byte, r role) {
 			w := float32(1)
 			if r == rolePiece {
-				w = params.pieceWeight
+				w = ix.tune.pieceWeight
 			}
 			if i, ok := index[string(s)]; ok {
 				pq.terms[i].weight = max(pq.terms[i].weight, w)
@@ -157,7 +157,7 @@ func (ix *Index) parse(text string, langs []*language) parsedQuery {
 				pq.corrected = map[string]string{}
 			}
 			pq.corrected[t.surface] = word
-			t.weight *= params.fuzzyWeight
+			t.weight *= ix.tune.fuzzyWeight
 			pq.fuzzy = true
 		}
 	}

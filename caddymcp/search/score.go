@@ -12,7 +12,7 @@ import (
 // Terms are split in two kinds, as in "common terms" queries: generating
 // terms (the distinctive ones) add every section they occur in to the
 // candidates; common terms (stop words, and words in more than
-// params.commonFrac of all sections and more than params.commonMinDF) only
+// tuning.commonFrac of all sections and more than tuning.commonMinDF) only
 // add score to existing candidates. This keeps a query like "how do I use
 // caddy with a proxy" from touching every section of a 100k-page corpus,
 // while every section that contains a distinctive term is scored in full
@@ -21,6 +21,7 @@ import (
 // query of only common words still finds everything.
 func (ix *Index) accumulate(s *scratch, pq parsedQuery) (bitW [32]float32, totalW float32) {
 	nd, np := len(ix.docs), len(ix.pages)
+	k1 := ix.tune.k1
 	allStop := true
 	for _, t := range pq.terms {
 		if !t.stop {
@@ -41,7 +42,7 @@ func (ix *Index) accumulate(s *scratch, pq parsedQuery) (bitW [32]float32, total
 		for _, id := range t.ids {
 			df += ix.body.df(id)
 		}
-		if df > params.commonMinDF && float64(df) > params.commonFrac*float64(nd) {
+		if df > ix.tune.commonMinDF && float64(df) > ix.tune.commonFrac*float64(nd) {
 			common[ti] = true
 		} else if df > 0 {
 			generators++
@@ -56,9 +57,12 @@ func (ix *Index) accumulate(s *scratch, pq parsedQuery) (bitW [32]float32, total
 	weight := func(ti int) float32 {
 		t := pq.terms[ti]
 		if t.stop && !allStop {
-			return t.weight * params.stopWeight
+			return t.weight * ix.tune.stopWeight
 		}
 		return t.weight
+	}
+	if s.trace != nil {
+		s.trace.setTerms(ix, pq, common, weight)
 	}
 	for ti, t := range pq.terms {
 		if !t.stop {
@@ -80,31 +84,43 @@ func (ix *Index) accumulate(s *scratch, pq parsedQuery) (bitW [32]float32, total
 				for k, d := range docs {
 					a := &s.docs[d]
 					s.seen[d>>6] |= 1 << (d & 63)
-					a.score += f * tfNorm(tfs[k], ix.bodyNorm[d])
+					c := f * tfNorm(tfs[k], ix.bodyNorm[d], k1)
+					a.score += c
 					a.mask |= bit
 					s.addPageTF(ix.docs[d].page, ti, tfs[k])
+					if s.trace != nil {
+						s.trace.doc(ix, d, ti, "body", tfs[k], len(docs), c)
+					}
 				}
 			}
 			docs, tfs := ix.head.list(id)
-			f := w * params.headWeight * idf(nd, len(docs))
+			f := w * ix.tune.headWeight * idf(nd, len(docs))
 			for k, d := range docs {
 				a := &s.docs[d]
 				s.seen[d>>6] |= 1 << (d & 63)
-				a.score += f * tfNorm(tfs[k], ix.headNorm[d])
+				c := f * tfNorm(tfs[k], ix.headNorm[d], k1)
+				a.score += c
 				a.mask |= bit
+				if s.trace != nil {
+					s.trace.doc(ix, d, ti, "heading", tfs[k], len(docs), c)
+				}
 			}
 			pages, tfs := ix.title.list(id)
-			f = w * params.titleWeight * idf(np, len(pages))
+			f = w * ix.tune.titleWeight * idf(np, len(pages))
 			for k, p := range pages {
 				a := &s.pages[p]
 				if a.mask == 0 {
 					s.pTouched = append(s.pTouched, p)
 				}
-				a.title += f * tfNorm(tfs[k], ix.titleNorm[p])
+				c := f * tfNorm(tfs[k], ix.titleNorm[p], k1)
+				a.title += c
 				a.mask |= bit
+				if s.trace != nil {
+					s.trace.page(p, ti, "title", int(tfs[k]), len(pages), c)
+				}
 			}
 		}
-		s.flushPageTF(ix, bit, w*idf(nd, bodyDF(ix, t)))
+		s.flushPageTF(ix, ti, bit, w, bodyDF(ix, t))
 	}
 
 	// Candidates in doc order (also makes grouping by page sequential), and
@@ -143,30 +159,42 @@ func (ix *Index) accumulate(s *scratch, pq parsedQuery) (bitW [32]float32, total
 				f := w * idf(nd, len(docs))
 				intersect(docs, s.touched, s.seen, func(k int, d int32) {
 					a := &s.docs[d]
-					a.score += f * tfNorm(tfs[k], ix.bodyNorm[d])
+					c := f * tfNorm(tfs[k], ix.bodyNorm[d], k1)
+					a.score += c
 					a.mask |= bit
 					s.addPageTF(ix.docs[d].page, ti, tfs[k])
+					if s.trace != nil {
+						s.trace.doc(ix, d, ti, "body", tfs[k], len(docs), c)
+					}
 				})
 			}
 			docs, tfs := ix.head.list(id)
-			f := w * params.headWeight * idf(nd, len(docs))
+			f := w * ix.tune.headWeight * idf(nd, len(docs))
 			intersect(docs, s.touched, s.seen, func(k int, d int32) {
 				a := &s.docs[d]
-				a.score += f * tfNorm(tfs[k], ix.headNorm[d])
+				c := f * tfNorm(tfs[k], ix.headNorm[d], k1)
+				a.score += c
 				a.mask |= bit
+				if s.trace != nil {
+					s.trace.doc(ix, d, ti, "heading", tfs[k], len(docs), c)
+				}
 			})
 			pages, tfs := ix.title.list(id)
-			f = w * params.titleWeight * idf(np, len(pages))
+			f = w * ix.tune.titleWeight * idf(np, len(pages))
 			intersect(pages, s.cands, s.pseen, func(k int, p int32) {
 				a := &s.pages[p]
 				if a.mask == 0 {
 					s.pTouched = append(s.pTouched, p)
 				}
-				a.title += f * tfNorm(tfs[k], ix.titleNorm[p])
+				c := f * tfNorm(tfs[k], ix.titleNorm[p], k1)
+				a.title += c
 				a.mask |= bit
+				if s.trace != nil {
+					s.trace.page(p, ti, "title", int(tfs[k]), len(pages), c)
+				}
 			})
 		}
-		s.flushPageTF(ix, bit, w*idf(nd, bodyDF(ix, t)))
+		s.flushPageTF(ix, ti, bit, w, bodyDF(ix, t))
 	}
 	return bitW, totalW
 }
@@ -196,10 +224,15 @@ func (s *scratch) addPageTF(p int32, ti int, tf uint16) {
 
 // flushPageTF turns the page term frequencies gathered for one query term
 // into page-level BM25 contributions.
-func (s *scratch) flushPageTF(ix *Index, bit uint32, f float32) {
+func (s *scratch) flushPageTF(ix *Index, ti int, bit uint32, w float32, df int) {
+	f := w * idf(len(ix.docs), df)
 	for _, p := range s.termPages {
 		pa := &s.pages[p]
-		pa.body += f * tfNorm(uint16(min(pa.tf, math.MaxUint16)), ix.pageNorm[p])
+		c := f * tfNorm(uint16(min(pa.tf, math.MaxUint16)), ix.pageNorm[p], ix.tune.k1)
+		pa.body += c
+		if s.trace != nil {
+			s.trace.page(p, ti, "page", int(pa.tf), df, c*ix.tune.pageWeight)
+		}
 		pa.bmask |= bit
 		pa.tfTerm = 0
 	}

@@ -25,7 +25,8 @@ type tuning struct {
 	commonMinDF              int     // ... and in more than this many: pruning only pays for long lists
 }
 
-var params = tuning{
+// defaultTuning is what Build uses.
+var defaultTuning = tuning{
 	k1: 1.2, bBody: 0.75, bHead: 0.5, bTitle: 0.5, bPage: 0.75,
 	headWeight: 2, titleWeight: 3,
 	stopWeight:  0.2,
@@ -52,6 +53,7 @@ type scratch struct {
 	pages     []pageAcc
 	pTouched  []int32 // pages with a title match
 	termPages []int32 // pages with a tf for the current term
+	trace     *tracer // non-nil only while explaining
 }
 
 // docAcc accumulates one section's score and the query terms it matched.
@@ -77,6 +79,8 @@ type ranked struct {
 	n                  int8 // hits this page contributes (1 or 2)
 	bestDoc, secondDoc int32
 	best, second       float32
+	// The parts of score, kept for Explain.
+	bestCoord, secondCoord, pageCoord, spread, pageScore float32
 }
 
 func (ix *Index) getScratch() *scratch {
@@ -109,17 +113,17 @@ func idf(n, df int) float32 {
 
 // lengthNorm is the denominator part of BM25's term-frequency saturation,
 // precomputed per document: k1·(1 − b + b·len/avg).
-func lengthNorm(length, avg, b float32) float32 {
+func lengthNorm(length, avg, b, k1 float32) float32 {
 	if avg <= 0 {
 		avg = 1
 	}
-	return params.k1 * (1 - b + b*length/avg)
+	return k1 * (1 - b + b*length/avg)
 }
 
 // tfNorm is BM25's saturated, length-normalised term frequency.
-func tfNorm(tf uint16, norm float32) float32 {
+func tfNorm(tf uint16, norm, k1 float32) float32 {
 	f := float32(tf)
-	return f * (params.k1 + 1) / (f + norm)
+	return f * (k1 + 1) / (f + norm)
 }
 
 // Search runs a query. Terms are ORed; "quoted phrases" are required. Hits
@@ -155,7 +159,7 @@ func (ix *Index) Search(q Query) Result {
 		for ; m != 0; m &= m - 1 {
 			got += bitW[bits.TrailingZeros32(m)]
 		}
-		return params.coordBase + (1-params.coordBase)*min(got/totalW, 1)
+		return ix.tune.coordBase + (1-ix.tune.coordBase)*min(got/totalW, 1)
 	}
 
 	// Group sections by page in one sequential pass (candidates and their
@@ -197,14 +201,15 @@ func (ix *Index) Search(q Query) Result {
 					return
 				}
 			}
-			sc := (body + pa.title) * coord(m)
+			c := coord(m)
+			sc := (body + pa.title) * c
 			sum += body
 			switch {
 			case r.bestDoc < 0 || sc > r.best:
-				r.second, r.secondDoc = r.best, r.bestDoc
-				r.best, r.bestDoc = sc, d
+				r.second, r.secondDoc, r.secondCoord = r.best, r.bestDoc, r.bestCoord
+				r.best, r.bestDoc, r.bestCoord = sc, d, c
 			case sc > r.second:
-				r.second, r.secondDoc = sc, d
+				r.second, r.secondDoc, r.secondCoord = sc, d, c
 			}
 		}
 		for ; next < len(s.touched) && s.touched[next] < end; next++ {
@@ -219,8 +224,10 @@ func (ix *Index) Search(q Query) Result {
 		if r.bestDoc < 0 {
 			continue
 		}
-		r.score, r.n = r.best+params.pageSpread*(sum-r.best)+params.pageWeight*pa.body*coord(pa.bmask|pa.mask), 1
-		if params.maxPerPage > 1 && r.secondDoc >= 0 && r.second > 0 && r.second >= params.secondRatio*r.best {
+		r.pageCoord = coord(pa.bmask | pa.mask)
+		r.spread, r.pageScore = ix.tune.pageSpread*(sum-r.best), ix.tune.pageWeight*pa.body*r.pageCoord
+		r.score, r.n = r.best+r.spread+r.pageScore, 1
+		if ix.tune.maxPerPage > 1 && r.secondDoc >= 0 && r.second > 0 && r.second >= ix.tune.secondRatio*r.best {
 			r.n = 2
 		}
 		total += int(r.n)
@@ -230,6 +237,7 @@ func (ix *Index) Search(q Query) Result {
 
 	res := Result{Hits: []Hit{}, Total: total, Fuzzy: pq.fuzzy, Corrected: pq.corrected}
 	n := 0
+	var refs []hitRef // for Explain
 	for _, r := range top {
 		// Hit scores are the page's ranking score, scaled for a second
 		// section, so they decrease down the list.
@@ -241,10 +249,16 @@ func (ix *Index) Search(q Query) Result {
 		}
 		for i, d := range docsOf {
 			if n >= offset && len(res.Hits) < limit {
+				if q.Explain {
+					refs = append(refs, hitRef{hit: len(res.Hits), doc: d, second: i > 0, r: r})
+				}
 				res.Hits = append(res.Hits, ix.hit(d, float64(scores[i]), pq, !q.NoSnippets))
 			}
 			n++
 		}
+	}
+	if q.Explain {
+		ix.explain(pq, res.Hits, refs)
 	}
 	return res
 }

@@ -174,13 +174,13 @@ func TestTypos(t *testing.T) {
 	if r := ix.Search(Query{Text: "xq"}); r.Total != 0 || r.Fuzzy {
 		t.Errorf("xq: %v", urls(r))
 	}
-	if got, want := editDistance("proxxy", "proxy", 2), 1; got != want {
-		t.Errorf("editDistance = %d", got)
+	if got, want := EditDistance("proxxy", "proxy", 2), 1; got != want {
+		t.Errorf("EditDistance = %d", got)
 	}
-	if got := editDistance("teh", "the", 2); got != 1 {
+	if got := EditDistance("teh", "the", 2); got != 1 {
 		t.Errorf("transposition = %d", got)
 	}
-	if got := editDistance("abcdef", "uvwxyz", 2); got != 3 {
+	if got := EditDistance("abcdef", "uvwxyz", 2); got != 3 {
 		t.Errorf("bounded = %d", got)
 	}
 }
@@ -395,9 +395,9 @@ func TestCommonTermPruning(t *testing.T) {
 	}
 	ix := Build(pages)
 	exhaustive := ix.Search(Query{Text: "shared marker", Limit: 3})
-	saved := params
-	defer func() { params = saved }()
-	params.commonMinDF, params.commonFrac = 10, 0.05
+	tune := defaultTuning
+	tune.commonMinDF, tune.commonFrac = 10, 0.05
+	ix = buildTuned(pages, tune)
 	pruned := ix.Search(Query{Text: "shared marker", Limit: 3})
 	if pruned.Total != 4 || exhaustive.Total != 200 {
 		t.Fatalf("totals: pruned %d, exhaustive %d", pruned.Total, exhaustive.Total)

@@ -8,6 +8,7 @@
 //
 //	go run ./cmd/docsbench                       # all suites: index, relevance, e2e
 //	go run ./cmd/docsbench -suite relevance -v   # relevance only, list misses
+//	go run ./cmd/docsbench -suite relevance -sets questions-test  # one set, by kind and corpus
 //	go run ./cmd/docsbench -suite index -sizes 1000,10000
 //	go run ./cmd/docsbench -suite e2e            # Caddy end to end only (~70 s)
 //
@@ -43,6 +44,7 @@ type env struct {
 	// cpuprofile, when set, profiles the index suite's search phases.
 	cpuprofile string
 	query      string
+	sets       string // relevance suite: comma-separated set names to score (empty: all)
 }
 
 // suite is one benchmark family.
@@ -64,6 +66,7 @@ func main() {
 		verbose   = flag.Bool("v", false, "verbose: list relevance misses")
 		cpuprof   = flag.String("cpuprofile", "", "write a CPU profile of the search phases to this file")
 		query     = flag.String("q", "", "relevance suite: just show the top hits for this query on the real docs")
+		sets      = flag.String("sets", "", "relevance suite: comma-separated sets to score: dev, judged, questions-tune, questions-test (default: all)")
 	)
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: docsbench [flags]\n\nsuites:\n")
@@ -78,7 +81,7 @@ func main() {
 	if err != nil {
 		fail(err)
 	}
-	e := &env{root: root, shared: *shared, judged: *judged, verbose: *verbose, cpuprofile: *cpuprof, query: *query}
+	e := &env{root: root, shared: *shared, judged: *judged, verbose: *verbose, cpuprofile: *cpuprof, query: *query, sets: *sets}
 	if e.shared == "" {
 		e.shared = filepath.Join(root, "..", "shared", "corpora")
 	}

@@ -19,6 +19,10 @@ type Query struct {
 	Q        string   `json:"q"`
 	Relevant []string `json:"relevant"`
 	Kind     string   `json:"kind"`
+	// Anchors optionally names the answering section of a relevant page
+	// (its URL plus "#fragment"). It documents the judgment for a human
+	// reader; scoring is per page and ignores it.
+	Anchors []string `json:"anchors,omitempty"`
 }
 
 // Set is a query file: the corpora it was judged on and the queries.
@@ -60,9 +64,9 @@ func (s *Set) Filter(prefix string) *Set {
 // its page URL is one of the query's relevant permalinks; ranks count hits
 // (sections), as a user would see them.
 type Metrics struct {
-	N                int
-	Recall1, Recall3 float64
-	MRR              float64 // reciprocal rank of the first relevant hit, within the top 10
+	N                          int
+	Recall1, Recall3, Recall10 float64
+	MRR                        float64 // reciprocal rank of the first relevant hit, within the top 10
 }
 
 // Miss is a query whose first relevant hit was not at rank 1.
@@ -124,7 +128,8 @@ func Evaluate(ix *search.Index, s *Set) Report {
 		if rank >= 1 && rank <= 3 {
 			m.Recall3++
 		}
-		if rank > 0 {
+		if rank > 0 { // Rank looks at the top 10 only
+			m.Recall10++
 			m.MRR += 1 / float64(rank)
 		}
 	}
@@ -141,7 +146,7 @@ func Evaluate(ix *search.Index, s *Set) Report {
 	norm := func(m *Metrics) {
 		if m.N > 0 {
 			n := float64(m.N)
-			m.Recall1, m.Recall3, m.MRR = m.Recall1/n, m.Recall3/n, m.MRR/n
+			m.Recall1, m.Recall3, m.Recall10, m.MRR = m.Recall1/n, m.Recall3/n, m.Recall10/n, m.MRR/n
 		}
 	}
 	norm(&rep.All)
@@ -157,7 +162,7 @@ func Evaluate(ix *search.Index, s *Set) Report {
 func (r Report) Markdown(name string) string {
 	var b strings.Builder
 	row := func(kind string, m Metrics) {
-		fmt.Fprintf(&b, "| %s | %s | %d | %.3f | %.3f | %.3f |\n", name, kind, m.N, m.Recall1, m.Recall3, m.MRR)
+		fmt.Fprintf(&b, "| %s | %s | %d | %.3f | %.3f | %.3f | %.3f |\n", name, kind, m.N, m.Recall1, m.Recall3, m.Recall10, m.MRR)
 	}
 	for _, k := range r.Kinds() {
 		row(k, r.ByKind[k])
@@ -167,4 +172,4 @@ func (r Report) Markdown(name string) string {
 }
 
 // MarkdownHeader is the header for Markdown rows.
-const MarkdownHeader = "| set | kind | queries | recall@1 | recall@3 | MRR |\n|---|---|---|---|---|---|\n"
+const MarkdownHeader = "| set | kind | queries | recall@1 | recall@3 | recall@10 | MRR |\n|---|---|---|---|---|---|---|\n"

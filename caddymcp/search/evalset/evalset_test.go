@@ -34,7 +34,7 @@ func TestEvaluate(t *testing.T) {
 		t.Fatalf("misses %+v", rep.Misses)
 	}
 	md := rep.Markdown("t")
-	if !strings.Contains(md, "| t | keyword | 2 | 1.000 | 1.000 | 1.000 |") || !strings.Contains(md, "**all**") {
+	if !strings.Contains(md, "| t | keyword | 2 | 1.000 | 1.000 | 1.000 | 1.000 |") || !strings.Contains(md, "**all**") {
 		t.Fatalf("markdown:\n%s", md)
 	}
 	if f := set.Filter("https://x.test/g"); len(f.Queries) != 1 {
@@ -54,7 +54,8 @@ func TestLoad(t *testing.T) {
 		t.Fatal("bad JSON accepted")
 	}
 	// The committed sets must load.
-	for _, f := range []string{"../../../testdata/queries/judged.json", "../../../testdata/queries/dev.json"} {
+	for _, f := range []string{"../../../testdata/queries/judged.json", "../../../testdata/queries/dev.json",
+		"../../../testdata/queries/questions-tune.json", "../../../testdata/queries/questions-test.json"} {
 		if s, err := Load(f); err != nil || len(s.Queries) < 25 {
 			t.Fatalf("%s: %v", f, err)
 		}
