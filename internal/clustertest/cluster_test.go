@@ -20,7 +20,7 @@ var backendNames = []string{"b1", "b2", "b3"}
 // cluster is an edge and three backends started from the shipped
 // examples/cluster Caddyfiles, on loopback ports.
 type cluster struct {
-	t        *testing.T
+	t        testing.TB
 	base     string // https://127.0.0.1:<port> of the edge
 	rootFile string // the edge's local CA root (PEM), for clients
 	roots    *x509.CertPool
@@ -35,7 +35,7 @@ func repoFile(parts ...string) string {
 
 // example reads a shipped Caddyfile and adds the global options a test
 // needs (no system trust store changes, loopback only, a JSON log).
-func example(t *testing.T, name, logFile string, extra ...string) string {
+func example(t testing.TB, name, logFile string, extra ...string) string {
 	t.Helper()
 	b, err := os.ReadFile(repoFile("examples", "cluster", name))
 	if err != nil {
@@ -51,19 +51,32 @@ func example(t *testing.T, name, logFile string, extra ...string) string {
 	return text[:i+3] + "\t" + strings.Join(opts, "\n\t") + "\n" + text[i+3:]
 }
 
+// clusterOpts shape a cluster for benchmarks; the zero value is the
+// shipped example: three backends, no CPU pinning.
+type clusterOpts struct {
+	backends    int    // how many (1 to 3)
+	edgeCPUs    string // taskset CPU lists, "" for any
+	backendCPUs string
+}
+
 // startCluster starts three backends sharing one storage, then the edge.
-func startCluster(t *testing.T) *cluster {
+func startCluster(t testing.TB) *cluster { return startClusterWith(t, clusterOpts{}) }
+
+func startClusterWith(t testing.TB, o clusterOpts) *cluster {
 	t.Helper()
+	if o.backends == 0 {
+		o.backends = len(backendNames)
+	}
 	dir := t.TempDir()
 	c := &cluster{t: t}
 	shared := filepath.Join(dir, "shared-storage")
 	var addrs []string
-	for _, name := range backendNames {
+	for _, name := range backendNames[:o.backends] {
 		port := freePort(t)
 		c.ports = append(c.ports, port)
 		addrs = append(addrs, fmt.Sprintf("127.0.0.1:%d", port))
 		cfg := example(t, "Caddyfile.backend", filepath.Join(dir, name+".log"))
-		c.backends = append(c.backends, newProc(t, name, cfg,
+		c.backends = append(c.backends, newPinnedProc(t, name, o.backendCPUs, cfg,
 			"MCP_ADMIN=off", "MCP_INSTANCE="+name, "MCP_STORAGE="+shared,
 			"MCP_DOCS="+repoFile("testdata", "hugo", "index.json"), fmt.Sprint("MCP_PORT=", port)))
 	}
@@ -75,7 +88,10 @@ func startCluster(t *testing.T) *cluster {
 	cfg := example(t, "Caddyfile.edge", filepath.Join(dir, "edge.log"),
 		fmt.Sprint("https_port ", edgePort), fmt.Sprint("http_port ", edgeHTTP),
 		"storage file_system "+edgeStorage)
-	newProc(t, "edge", cfg, "MCP_ADMIN=off", fmt.Sprintf("MCP_SITE=127.0.0.1:%d", edgePort),
+	for len(addrs) < len(backendNames) {
+		addrs = append(addrs, addrs[0]) // fewer backends: repeat the first
+	}
+	newPinnedProc(t, "edge", o.edgeCPUs, cfg, "MCP_ADMIN=off", fmt.Sprintf("MCP_SITE=127.0.0.1:%d", edgePort),
 		"MCP_B1="+addrs[0], "MCP_B2="+addrs[1], "MCP_B3="+addrs[2])
 	c.base = fmt.Sprintf("https://127.0.0.1:%d", edgePort)
 	c.rootFile = filepath.Join(edgeStorage, "pki", "authorities", "local", "root.crt")
@@ -101,7 +117,7 @@ func startCluster(t *testing.T) *cluster {
 			resp.Body.Close()
 			seen[resp.Header.Get("X-Backend")] = true
 		}
-		if len(seen) != len(backendNames) {
+		if len(seen) != o.backends {
 			return fmt.Errorf("backends seen: %v", seen)
 		}
 		return nil

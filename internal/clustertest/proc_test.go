@@ -16,20 +16,27 @@ import (
 // proc is one `caddy run` process that can be stopped and started again
 // with the same config (a restart on the same port).
 type proc struct {
-	t         *testing.T
+	t         testing.TB
 	name      string
 	dir       string
 	caddyfile string
 	env       []string
+	cpus      string // taskset CPU list, "" for any
 	cmd       *exec.Cmd
 	done      chan struct{}
 }
 
 // newProc writes the Caddyfile and starts the process; it is stopped at
 // cleanup.
-func newProc(t *testing.T, name, caddyfile string, env ...string) *proc {
+func newProc(t testing.TB, name, caddyfile string, env ...string) *proc {
 	t.Helper()
-	p := &proc{t: t, name: name, dir: t.TempDir(), caddyfile: caddyfile, env: env}
+	return newPinnedProc(t, name, "", caddyfile, env...)
+}
+
+// newPinnedProc is newProc with the process pinned to cpus (taskset -c).
+func newPinnedProc(t testing.TB, name, cpus, caddyfile string, env ...string) *proc {
+	t.Helper()
+	p := &proc{t: t, name: name, dir: t.TempDir(), caddyfile: caddyfile, env: env, cpus: cpus}
 	t.Cleanup(func() {
 		p.stop(syscall.SIGTERM)
 		if t.Failed() {
@@ -53,6 +60,9 @@ func (p *proc) start() {
 		p.t.Fatal(err)
 	}
 	cmd := exec.Command(caddyBin, "run", "--config", cfg, "--adapter", "caddyfile")
+	if p.cpus != "" {
+		cmd = exec.Command("taskset", "-c", p.cpus, caddyBin, "run", "--config", cfg, "--adapter", "caddyfile")
+	}
 	// Keep Caddy's default data/config dirs out of the real home.
 	cmd.Env = append(os.Environ(), "HOME="+p.dir, "XDG_DATA_HOME="+p.dir, "XDG_CONFIG_HOME="+p.dir)
 	cmd.Env = append(cmd.Env, p.env...)
@@ -81,7 +91,7 @@ func (p *proc) stop(sig syscall.Signal) {
 	p.cmd = nil
 }
 
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -92,7 +102,7 @@ func freePort(t *testing.T) int {
 }
 
 // waitListening waits until something accepts TCP on port.
-func waitListening(t *testing.T, port int) {
+func waitListening(t testing.TB, port int) {
 	t.Helper()
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	eventually(t, 30*time.Second, "listener on "+addr, func() error {
@@ -105,7 +115,7 @@ func waitListening(t *testing.T, port int) {
 }
 
 // eventually polls cond every 25ms until it returns nil or timeout passes.
-func eventually(t *testing.T, timeout time.Duration, what string, cond func() error) {
+func eventually(t testing.TB, timeout time.Duration, what string, cond func() error) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
