@@ -3,7 +3,6 @@ package clustertest
 import (
 	"context"
 	"fmt"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -56,6 +55,8 @@ func TestEdgeAndBackends(t *testing.T) {
 			}
 		}
 	})
+
+	t.Run("deleted_session_revoked_everywhere", func(t *testing.T) { revokedEverywhere(t, c) })
 
 	t.Run("typescript_sdk", func(t *testing.T) { runTypeScript(t, c) })
 
@@ -143,5 +144,3 @@ func rollingRestart(t *testing.T, ctx context.Context, c *cluster) {
 		t.Fatalf("only %d calls during the restart: the loop was not steady", calls.Load())
 	}
 }
-
-var _ = strings.Contains
