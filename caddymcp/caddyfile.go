@@ -293,7 +293,7 @@ func oneArg(d *caddyfile.Dispenser, opt string) (string, error) {
 }
 
 // parseSource reads `source <location> [<base_url>]` with an optional
-// block of kind/location/base_url.
+// block of kind/location/base_url/follow_redirects.
 func parseSource(d *caddyfile.Dispenser) (source.Spec, error) {
 	var spec source.Spec
 	args := d.RemainingArgs()
@@ -320,8 +320,10 @@ func parseSource(d *caddyfile.Dispenser) (source.Spec, error) {
 			spec.Location = v
 		case "base_url":
 			spec.BaseURL = v
+		case "follow_redirects":
+			spec.FollowRedirects = strings.ToLower(v)
 		default:
-			return spec, d.Errf("source: unknown option %q (want kind, location or base_url)", opt)
+			return spec, d.Errf("source: unknown option %q (want kind, location, base_url or follow_redirects)", opt)
 		}
 	}
 	if spec.Location == "" {

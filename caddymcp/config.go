@@ -16,8 +16,8 @@ import (
 // an initialize request would be refused.
 const minRequestBody = 1 << 10
 
-// knownKinds are the source kinds the loaders understand.
-var knownKinds = []source.Kind{source.KindIndexJSON, source.KindMarkdown, source.KindSiteRoot, source.KindLLMSTxt}
+// knownKinds are the source kinds a configuration may name.
+var knownKinds = source.ConfigKinds
 
 // check validates the configuration without touching the file system or
 // network, so both `caddy adapt` (through the Caddyfile) and a JSON config
@@ -35,6 +35,12 @@ func (h *Handler) check() error {
 		}
 		if s.Kind != "" && !kindKnown(s.Kind) {
 			return fmt.Errorf("source %s: unknown kind %q (want one of %s)", s, s.Kind, kindList())
+		}
+		switch s.FollowRedirects {
+		case "", source.RedirectsSameOrigin, source.RedirectsAny, source.RedirectsOff:
+		default:
+			return fmt.Errorf("source %s: follow_redirects: unknown policy %q (want %s, %s or %s)", s, s.FollowRedirects,
+				source.RedirectsSameOrigin, source.RedirectsAny, source.RedirectsOff)
 		}
 		if s.BaseURL != "" {
 			if err := checkHTTPURL(s.BaseURL); err != nil {

@@ -216,8 +216,7 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		Title:        h.Name,
 		Version:      moduleVersion(),
 		Instructions: h.Instructions,
-		Index:        h.corpus.Index,
-		IndexedAt:    h.corpus.IndexedAt,
+		Snapshot:     h.corpus.Snapshot,
 		PublicURL:    h.PublicURL,
 		Status:       h.sourceInfo,
 	})

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/mark3labs/mcp-go/mcp"
 )
 
 // originPolicy decides whether a request's Origin header is acceptable.
@@ -65,11 +67,30 @@ func normalizeOrigin(o string) (string, error) {
 	return scheme + "://" + host, nil
 }
 
+// refused answers 403 (with a JSON-RPC error) and returns true when the
+// Origin/Host policy refuses r. Every path the handler serves goes through
+// it: MCP endpoints and llms.txt alike.
+func (h *Handler) refused(w http.ResponseWriter, r *http.Request) bool {
+	if h.origins.allow(r) {
+		return false
+	}
+	msg := "origin not allowed: " + quote(r.Header.Get("Origin"))
+	if r.Header.Get("Origin") == "" {
+		msg = "host not allowed for a page's request on a loopback address: " + quote(r.Host) +
+			"; list the site's origin in allowed_origins"
+	}
+	writeJSONRPCError(w, http.StatusForbidden, mcp.INVALID_REQUEST, msg)
+	return true
+}
+
 // allow reports whether r may be served.
 func (p originPolicy) allow(r *http.Request) bool {
 	origin := r.Header.Get("Origin")
-	if origin == "" || p.any {
+	if p.any {
 		return true
+	}
+	if origin == "" {
+		return !p.rebound(r)
 	}
 	n, err := normalizeOrigin(origin)
 	if err != nil {
@@ -121,4 +142,42 @@ func sameHost(origin *url.URL, reqHost string) bool {
 		return op == "80" || op == "443"
 	}
 	return rp == op
+}
+
+// rebound reports a request that a DNS-rebinding page made to a site on a
+// loopback address. Browsers send no Origin on a same-origin GET, so a page
+// at http://evil.example:8080, its name rebound to 127.0.0.1, reads
+// /llms-full.txt (or opens /sse) of a `:8080` site that accepts any Host.
+// Such a request says "Sec-Fetch-Site: same-origin" (or same-site; pages
+// cannot forge Sec- headers) and carries the attacker's name as Host.
+//
+// Refused: page-initiated requests, without TLS, on a loopback connection,
+// whose Host is neither a loopback name nor the host of an allowed origin.
+// Not refused: non-browser clients (no Sec-Fetch-Site: every MCP client,
+// tunnels and proxies forwarding them), navigations a person starts
+// ("none"), cross-site requests (whose answers the page cannot read), TLS
+// (the browser checked our certificate for that name). Browsers without
+// Sec-Fetch headers (Safari before 16.4) are not covered.
+func (p originPolicy) rebound(r *http.Request) bool {
+	if site := r.Header.Get("Sec-Fetch-Site"); r.TLS != nil || (site != "same-origin" && site != "same-site") {
+		return false
+	}
+	local, _ := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
+	tcp, ok := local.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsLoopback() {
+		return false
+	}
+	host := r.Host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	if isLoopbackHost(host) {
+		return false
+	}
+	for o := range p.allowed {
+		if u, err := url.Parse(o); err == nil && strings.EqualFold(u.Hostname(), strings.Trim(host, "[]")) {
+			return false
+		}
+	}
+	return true
 }

@@ -22,14 +22,17 @@ const (
 // ServeHTTP answers requests for the MCP endpoints and llms.txt files and
 // passes the others on.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
-	// llms.txt is public, cacheable documentation like the rest of the
-	// site: no Origin check, no session, and no body to bound.
+	// llms.txt holds the whole index: same Origin/Host policy as MCP.
 	switch {
 	case h.llms != nil && r.URL.Path == LLMSTxtPath:
-		h.llms.ServeHTTP(w, r)
+		if !h.refused(w, r) {
+			h.llms.ServeHTTP(w, r)
+		}
 		return nil
 	case h.llmsFull != nil && r.URL.Path == LLMSFullTxtPath:
-		h.llmsFull.ServeHTTP(w, r)
+		if !h.refused(w, r) {
+			h.llmsFull.ServeHTTP(w, r)
+		}
 		return nil
 	}
 	var serve http.Handler
@@ -48,15 +51,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	}
 
 	sw := &streamWriter{ResponseWriter: w}
-	if !h.origins.allow(r) {
-		writeJSONRPCError(sw, http.StatusForbidden, mcp.INVALID_REQUEST, "origin not allowed: "+r.Header.Get("Origin"))
+	if h.refused(sw, r) {
 		return nil
 	}
-	if r.Method == http.MethodPost {
-		ok := h.readBody(sw, r)
-		if !ok {
-			return nil
-		}
+	out, _, ok := h.admit(sw, r) // frontdoor.go: methods, headers, body, strict JSON-RPC
+	if !ok {
+		return nil
 	}
 
 	if stream {
@@ -89,7 +89,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 		}
 	}
 
-	serve.ServeHTTP(sw, r)
+	serve.ServeHTTP(out, r)
 	return nil
 }
 

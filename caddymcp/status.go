@@ -1,20 +1,19 @@
 package caddymcp
 
 import (
-	"net/url"
-	"os"
-	"path"
-	"path/filepath"
 	"regexp"
 	"strings"
 
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/loader"
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/mcptools"
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
 )
 
 // sourceInfo is the public freshness of each source, for MCP clients (the
-// instructions and docs://status). Everything here goes to every client, so
-// locations lose credentials and errors are cut to their final reason.
+// instructions and docs://status). The corpus already names sources
+// publicly (kind and base name, URLs without credentials or query) and
+// reports remote errors by status code; errors are cut to their final
+// reason on top.
 func (h *Handler) sourceInfo() []mcptools.SourceInfo {
 	if h.corpus == nil {
 		return nil
@@ -22,13 +21,9 @@ func (h *Handler) sourceInfo() []mcptools.SourceInfo {
 	st := h.corpus.Status()
 	out := make([]mcptools.SourceInfo, len(st.Sources))
 	for i, s := range st.Sources {
-		kind := s.Kind
-		if i < len(h.kinds) {
-			kind = h.kinds[i]
-		}
 		out[i] = mcptools.SourceInfo{
-			Location:    publicLocation(s.Location),
-			Kind:        kind,
+			Location:    s.Location,
+			Kind:        s.Kind,
 			Pages:       s.Pages,
 			LastSuccess: s.LastSuccess,
 			LastError:   shortError(s.LastError),
@@ -37,50 +32,18 @@ func (h *Handler) sourceInfo() []mcptools.SourceInfo {
 	return out
 }
 
-// sourceKinds resolves each source's kind the way the loaders do, so the
-// status names what the source is read as even when the kind was inferred.
+// sourceKinds is the kind each source is read as (loader.KindOf, the one
+// place that decides it), for the relative-links warning of Provision.
 func sourceKinds(specs []source.Spec) []string {
 	kinds := make([]string, len(specs))
 	for i, s := range specs {
-		switch {
-		case s.Kind != "":
-			kinds[i] = string(s.Kind)
-		case !source.IsRemote(s.Location) && isDir(s.Location):
-			kinds[i] = string(source.KindSiteRoot)
-		default:
-			name := s.Location
-			if j := strings.IndexAny(name, "?#"); j >= 0 {
-				name = name[:j]
-			}
-			base := strings.ToLower(path.Base(filepath.ToSlash(name)))
-			if strings.HasPrefix(base, "llms") && strings.HasSuffix(base, ".txt") {
-				kinds[i] = string(source.KindLLMSTxt)
-			} else {
-				kinds[i] = string(source.KindIndexJSON)
-			}
+		k, err := loader.KindOf(s)
+		if err != nil {
+			k = s.Kind
 		}
+		kinds[i] = string(k)
 	}
 	return kinds
-}
-
-func isDir(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && fi.IsDir()
-}
-
-// publicLocation is a source location fit for clients: a URL without user
-// info, query or fragment (where access tokens live), a local path as
-// configured.
-func publicLocation(loc string) string {
-	if !source.IsRemote(loc) {
-		return loc
-	}
-	u, err := url.Parse(loc)
-	if err != nil {
-		return "(unparsable URL)"
-	}
-	u.User, u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = nil, "", false, "", ""
-	return u.String()
 }
 
 // absPath matches absolute file paths and URLs inside error text.

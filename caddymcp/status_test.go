@@ -27,20 +27,6 @@ func TestShortError(t *testing.T) {
 	}
 }
 
-// TestPublicLocation: URLs lose credentials, query and fragment; paths stay
-// as configured.
-func TestPublicLocation(t *testing.T) {
-	for in, want := range map[string]string{
-		"./public/index.json": "./public/index.json",
-		"https://user:pw@docs.example.com/index.json?token=abc#x": "https://docs.example.com/index.json",
-		"http://docs.example.com/llms.txt":                        "http://docs.example.com/llms.txt",
-	} {
-		if got := publicLocation(in); got != want {
-			t.Errorf("publicLocation(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 // TestSourceKinds: inferred kinds name what the loaders read.
 func TestSourceKinds(t *testing.T) {
 	dir := t.TempDir()

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/loader"
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
 )
 
@@ -136,7 +137,7 @@ func BenchmarkRefreshSameBody10k(b *testing.B) {
 func BenchmarkWatchPoll(b *testing.B) {
 	dir := "../../../shared/corpora/hugo-docs"
 	if _, err := os.Stat(dir); err != nil {
-		b.Skip(err)
+		b.Skipf("needs ../shared/corpora/hugo-docs (the team's shared corpora, beside the repository): %v", err)
 	}
 	for range b.N {
 		if _, err := fingerprint(dir); err != nil {
@@ -161,7 +162,7 @@ func BenchmarkHashPages10k(b *testing.B) {
 func BenchmarkParse10k(b *testing.B) {
 	data := scale10k(b)
 	for range b.N {
-		if _, err := parseRemote(data, source.Spec{Location: "https://x.test/index.json"}, ""); err != nil {
+		if _, err := loader.Parse(bytes.NewReader(data), source.Spec{Location: "https://x.test/index.json"}); err != nil {
 			b.Fatal(err)
 		}
 	}

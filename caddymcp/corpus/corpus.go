@@ -22,6 +22,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/loader"
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/search"
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
 )
@@ -71,13 +72,24 @@ type Options struct {
 	// DefaultMaxSourceBytes.
 	MaxSourceBytes int64
 	// HTTPClient fetches remote sources. Nil means a client that honours
-	// the proxy environment variables.
+	// the proxy environment variables and refuses to dial loopback,
+	// private or link-local addresses other than the configured host's
+	// (see loader.Options).
 	HTTPClient *http.Client
+	// ParseTimeout bounds the whole load of one source (walk and parse;
+	// a remote fetch has RequestTimeout on top). A source that takes
+	// longer fails like a bad fetch and keeps its last good pages. Zero
+	// means loader.DefaultParseTimeout.
+	ParseTimeout time.Duration
 
 	// retryInitial and retryMax shape the backoff of a failing remote
 	// source (see retryDelay). They are not user options; tests shrink
 	// them. Zero means defaultRetryInitial and Refresh.
 	retryInitial, retryMax time.Duration
+	// resolve and build are loader.Resolve and search.Build; tests swap
+	// them for ones that panic.
+	resolve func(source.Spec, loader.Options) (loader.Loader, error)
+	build   func([]source.Page) *search.Index
 }
 
 // withDefaults fills zero-valued fields.
@@ -104,8 +116,11 @@ func (o Options) withDefaults() Options {
 	if o.MaxSourceBytes <= 0 {
 		o.MaxSourceBytes = DefaultMaxSourceBytes
 	}
-	if o.HTTPClient == nil {
-		o.HTTPClient = &http.Client{Transport: http.DefaultTransport}
+	if o.resolve == nil {
+		o.resolve = loader.Resolve
+	}
+	if o.build == nil {
+		o.build = search.Build
 	}
 	if o.retryInitial <= 0 {
 		o.retryInitial = defaultRetryInitial
@@ -150,8 +165,18 @@ func Open(ctx context.Context, opts Options) (*Corpus, error) {
 		return nil, errors.New("corpus: no sources configured")
 	}
 	c := &Corpus{opts: opts, log: opts.Logger, done: make(chan struct{}), wake: make(chan struct{}, 1), openedAt: time.Now()}
+	lopts := loader.Options{
+		HTTPClient:     opts.HTTPClient,
+		RequestTimeout: opts.RequestTimeout,
+		MaxBytes:       opts.MaxSourceBytes,
+		ParseTimeout:   opts.ParseTimeout,
+	}
 	for _, spec := range opts.Specs {
-		c.sources = append(c.sources, newSourceState(spec))
+		ld, err := opts.resolve(spec, lopts)
+		if err != nil {
+			return nil, err
+		}
+		c.sources = append(c.sources, newSourceState(ld))
 	}
 
 	results := c.loadSources(ctx, c.sources, true)
@@ -176,7 +201,7 @@ func Open(ctx context.Context, opts Options) (*Corpus, error) {
 		if len(allErrs) > 0 {
 			return nil, errors.Join(allErrs...)
 		}
-		return nil, fmt.Errorf("sources %v: no usable pages (every source is a remote page that is a redirect or noindex)", opts.Specs)
+		return nil, fmt.Errorf("sources %s: no usable pages (every source is a remote page that is a redirect or noindex)", opts.Name)
 	}
 	for i, r := range results {
 		if r.err == nil {
@@ -307,27 +332,29 @@ func (c *Corpus) loadSources(ctx context.Context, list []*sourceState, initial b
 }
 
 // rebuild merges the last good pages of every source, in spec order, builds
-// a new index and publishes it with one atomic store.
+// a new index and publishes it with one atomic store. A build that panics
+// (a hostile document tripping a bug) is logged and the last good index
+// stays.
 func (c *Corpus) rebuild() {
-	start := time.Now()
-	var pages []source.Page
-	seen := make(map[string]bool)
-	for _, s := range c.sources {
-		for _, p := range s.snapshotPages() {
-			if seen[p.ID] {
-				continue
-			}
-			seen[p.ID] = true
-			pages = append(pages, p)
+	defer func() {
+		if r := recover(); r != nil {
+			c.log.Error("docs index build failed; keeping the last good index",
+				zap.String("corpus", c.opts.Name), zap.Any("panic", r), zap.StackSkip("stack", 1))
 		}
+	}()
+	start := time.Now()
+	lists := make([][]source.Page, len(c.sources))
+	for i, s := range c.sources {
+		lists[i] = s.snapshotPages()
 	}
+	pages := source.Merge(lists...)
 	if len(pages) == 0 {
 		// Only when every source is a remote page that turned into a
 		// redirect or noindex: an empty index must never replace a good
 		// one, so the last index stays until some source has pages again.
 		return
 	}
-	ix := search.Build(pages)
+	ix := c.opts.build(pages)
 	dur := time.Since(start)
 	c.cur.Store(&snapshot{ix: ix, at: time.Now(), buildDur: dur})
 	n := c.builds.Add(1)

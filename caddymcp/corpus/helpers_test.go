@@ -13,6 +13,7 @@ import (
 
 	"go.uber.org/zap/zaptest"
 
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/loader"
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
 )
 
@@ -169,4 +170,13 @@ func mustContain(t *testing.T, s, sub string) {
 	if !strings.Contains(s, sub) {
 		t.Fatalf("%q does not contain %q", s, sub)
 	}
+}
+
+// fingerprint is the loader's change summary of a local location.
+func fingerprint(loc string) (uint64, error) {
+	ld, err := loader.Resolve(source.Spec{Location: loc}, loader.Options{})
+	if err != nil {
+		return 0, err
+	}
+	return ld.(loader.Watcher).Fingerprint(), nil
 }

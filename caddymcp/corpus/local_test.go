@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"go.uber.org/zap/zaptest"
@@ -30,7 +31,11 @@ func writeFile(t *testing.T, path string, data []byte, age int) {
 	}
 }
 
-func TestLocalWatch(t *testing.T) {
+// TestLocalWatch runs on synctest's clock: the watcher's polls and the
+// "not retried while unchanged" wait cost no wall-clock time.
+func TestLocalWatch(t *testing.T) { synctest.Test(t, testLocalWatch) }
+
+func testLocalWatch(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "index.json")
 	writeFile(t, path, indexJSON(3, "a"), 1)
@@ -80,7 +85,9 @@ func TestLocalWatch(t *testing.T) {
 	}
 }
 
-func TestLocalReloadInterval(t *testing.T) {
+func TestLocalReloadInterval(t *testing.T) { synctest.Test(t, testLocalReloadInterval) }
+
+func testLocalReloadInterval(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "index.json")
 	writeFile(t, path, indexJSON(2, "a"), 0)
@@ -135,7 +142,9 @@ func TestFingerprint(t *testing.T) {
 
 // TestMarkdownDirWatch: a new file in a watched Markdown tree appears in
 // the index; an edit to a hidden file does not trigger a load.
-func TestMarkdownDirWatch(t *testing.T) {
+func TestMarkdownDirWatch(t *testing.T) { synctest.Test(t, testMarkdownDirWatch) }
+
+func testMarkdownDirWatch(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "install.md"), []byte("---\ntitle: Install\n---\n\nInstall the thing.\n"), 0)
 	c, err := Open(context.Background(), Options{

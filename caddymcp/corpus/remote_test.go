@@ -13,6 +13,7 @@ import (
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
 
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/loader"
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
 )
 
@@ -82,7 +83,7 @@ func TestRemoteLifecycle(t *testing.T) {
 	if !c.IndexedAt().After(first) {
 		t.Errorf("IndexedAt did not advance")
 	}
-	if p := c.Index().Pages()[0]; p.Source != c.opts.Specs[0].String() {
+	if p := c.Index().Pages()[0]; p.Source != c.sources[0].ld.Name() {
 		t.Errorf("page source = %q", p.Source)
 	}
 
@@ -197,7 +198,7 @@ func TestRemoteAtOpen(t *testing.T) {
 	s.setMode("ok")
 	// Both sources have p0 and p1: the remote, listed first, wins them.
 	waitFor(t, "remote retry", func() bool { return c.Index().Len() == 7 })
-	if got := c.Index().Pages()[0].Source; got != c.opts.Specs[0].String() {
+	if got := c.Index().Pages()[0].Source; got != c.sources[0].ld.Name() {
 		t.Errorf("first page from %q", got)
 	}
 	// Every refresh is logged with its source, pages, duration and result.
@@ -229,14 +230,13 @@ func TestRemoteKindAndBaseURL(t *testing.T) {
 	}
 	for loc, want := range map[string]source.Kind{
 		"https://x.test/llms-full.txt": source.KindLLMSTxt,
+		"https://x.test/docs.txt":      source.KindLLMSTxt,
+		"https://x.test/guide.html":    source.KindHTML,
 		"https://x.test/index.json":    source.KindIndexJSON,
 		"https://x.test/search?q=1":    source.KindIndexJSON,
 	} {
-		if got := remoteKind(source.Spec{Location: loc}, ""); got != want {
-			t.Errorf("remoteKind(%s) = %s, want %s", loc, got, want)
+		if got, err := loader.KindOf(source.Spec{Location: loc}); got != want {
+			t.Errorf("KindOf(%s) = %s, %v; want %s", loc, got, err, want)
 		}
-	}
-	if got := remoteKind(source.Spec{Location: "https://x.test/docs"}, "text/plain; charset=utf-8"); got != source.KindLLMSTxt {
-		t.Errorf("text/plain → %s", got)
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/loader"
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
 )
 
@@ -19,37 +20,36 @@ const (
 	ResultError       = "error"        // failed; the last good pages stay
 )
 
-// sourceState is one source with its last good pages and refresh history.
-// Loads are serialized by Corpus.refreshMu; mu guards the fields against
-// concurrent Status readers.
+// sourceState is one source's loader with its last good pages and refresh
+// history. Loads are serialized by Corpus.refreshMu; mu guards the fields
+// against concurrent Status readers. The loader owns the kind and change
+// detection (fingerprint, validators, body hash); the state owns the
+// schedule.
 type sourceState struct {
-	spec   source.Spec
+	ld     loader.Loader
 	remote bool
 
-	mu           sync.Mutex
-	pages        []source.Page // last good pages; empty only for a redirect/noindex remote page
-	bodyHash     uint64        // remote: hash of the last good response body
-	pagesHash    uint64        // hash of the last good pages (see hashPages)
-	fp           uint64        // local: stat fingerprint at the last load
-	pendingFP    uint64        // local: changed fingerprint waiting to settle
-	hasPending   bool          // pendingFP is set
-	etag         string        // remote validators of the last good response
-	lastModified string
-	lastAttempt  time.Time
-	lastSuccess  time.Time
-	lastChange   time.Time
-	lastErr      string
-	lastResult   string
-	lastDur      time.Duration
-	attempts     uint64
-	failures     uint64
-	failStreak   uint64        // failures since the last success
-	retryWait    time.Duration // remote: backoff before nextDue; 0 when healthy
-	nextDue      time.Time     // remote: next refresh or retry; local: next forced reload
+	mu          sync.Mutex
+	pages       []source.Page // last good pages; empty only for a redirect/noindex remote page
+	pagesHash   uint64        // hash of the last good pages (see hashPages)
+	fp          uint64        // local: fingerprint at the last load
+	pendingFP   uint64        // local: changed fingerprint waiting to settle
+	hasPending  bool          // pendingFP is set
+	lastAttempt time.Time
+	lastSuccess time.Time
+	lastChange  time.Time
+	lastErr     string
+	lastResult  string
+	lastDur     time.Duration
+	attempts    uint64
+	failures    uint64
+	failStreak  uint64        // failures since the last success
+	retryWait   time.Duration // remote: backoff before nextDue; 0 when healthy
+	nextDue     time.Time     // remote: next refresh or retry; local: next forced reload
 }
 
-func newSourceState(spec source.Spec) *sourceState {
-	return &sourceState{spec: spec, remote: source.IsRemote(spec.Location)}
+func newSourceState(ld loader.Loader) *sourceState {
+	return &sourceState{ld: ld, remote: ld.Remote()}
 }
 
 func (s *sourceState) snapshotPages() []source.Page {
@@ -70,6 +70,15 @@ func (s *sourceState) pageCount() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.pages)
+}
+
+// fingerprint is the loader's change summary of a local source (0 for a
+// remote one, or a local one that cannot be read).
+func (s *sourceState) fingerprint() uint64 {
+	if w, ok := s.ld.(loader.Watcher); ok {
+		return w.Fingerprint()
+	}
+	return 0
 }
 
 // loadResult is the outcome of one load.
@@ -97,7 +106,7 @@ func (c *Corpus) due(s *sourceState, now time.Time) bool {
 	}
 	// A vanished path fingerprints as 0: a change (reported as an error
 	// while the last pages stay), loaded once.
-	cur, _ := fingerprint(s.spec.Location)
+	cur := s.fingerprint()
 	if cur == fp || hasPending && cur == pending {
 		if cur == fp && hasPending {
 			s.mu.Lock()
@@ -112,37 +121,37 @@ func (c *Corpus) due(s *sourceState, now time.Time) bool {
 	return false
 }
 
+// load runs the loader; a panic on a hostile document is an error of this
+// source, not the end of the server.
+func load(ctx context.Context, ld loader.Loader) (res loader.Result, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			res, err = loader.Result{}, fmt.Errorf("source %s: internal error: %v", ld.Name(), r)
+		}
+	}()
+	return ld.Load(ctx)
+}
+
 // loadSource loads one source and, when it succeeded with different pages,
 // swaps them into the state. Any failure keeps the last good pages.
 func (c *Corpus) loadSource(ctx context.Context, s *sourceState, initial bool) loadResult {
 	start := time.Now()
-	var (
-		pages    []source.Page
-		bodyHash uint64
-		fp       uint64
-		val      validators
-		result   string
-		err      error
-		changed  bool
-	)
-	if s.remote {
-		pages, bodyHash, val, result, err = c.fetchRemote(ctx, s)
-	} else {
-		// Fingerprint before reading: a change during the read then shows
-		// up as a new fingerprint on the next poll instead of being lost.
-		fp, _ = fingerprint(s.spec.Location)
-		pages, err = source.LoadSpec(ctx, s.spec)
-		if err == nil && len(pages) == 0 {
-			err = fmt.Errorf("source %s: no pages", s.spec)
-		}
+	// Fingerprint before reading: a change during the read then shows up
+	// as a new fingerprint on the next poll instead of being lost.
+	fp := s.fingerprint()
+	res, err := load(ctx, s.ld)
+	if err == nil && res.Pages == nil && !res.Unchanged {
+		err = fmt.Errorf("source %s: no pages", s.ld.Name())
 	}
 	var pagesHash uint64
-	if err == nil && pages != nil {
+	if err == nil && res.Pages != nil {
 		// Identical pages from a different body (a regenerated file, a
 		// touched one) must not cost a rebuild.
-		pagesHash = hashPages(pages)
+		pagesHash = hashPages(res.Pages)
 	}
 	dur := time.Since(start)
+	changed := false
+	result := ""
 
 	s.mu.Lock()
 	s.attempts++
@@ -179,21 +188,16 @@ func (c *Corpus) loadSource(ctx context.Context, s *sourceState, initial bool) l
 		s.failures++
 		s.lastErr = err.Error()
 		result = ResultError
-	case result == ResultNotModified:
+	case res.NotModified:
 		s.lastErr = ""
 		s.lastSuccess = start
-	case result == ResultUnchanged || s.pages != nil && pagesHash == s.pagesHash:
+		result = ResultNotModified
+	case res.Unchanged || s.pages != nil && pagesHash == s.pagesHash:
 		s.lastErr = ""
 		s.lastSuccess = start
 		result = ResultUnchanged
-		s.bodyHash = bodyHash
-		s.etag, s.lastModified = val.etag, val.lastModified
 	default:
-		for i := range pages {
-			pages[i].Source = s.spec.String()
-		}
-		s.pages, s.pagesHash, s.bodyHash = pages, pagesHash, bodyHash
-		s.etag, s.lastModified = val.etag, val.lastModified
+		s.pages, s.pagesHash = res.Pages, pagesHash
 		s.lastErr = ""
 		s.lastSuccess = start
 		s.lastChange = start
@@ -206,7 +210,7 @@ func (c *Corpus) loadSource(ctx context.Context, s *sourceState, initial bool) l
 
 	fields := []zap.Field{
 		zap.String("corpus", c.opts.Name),
-		zap.String("source", s.spec.String()),
+		zap.String("source", s.ld.Name()),
 		zap.Int("pages", n),
 		zap.Duration("duration", dur),
 		zap.String("result", result),
@@ -219,6 +223,8 @@ func (c *Corpus) loadSource(ctx context.Context, s *sourceState, initial bool) l
 		c.log.Warn("docs source refresh failed; keeping the last good pages", append(fields, zap.Error(err), retryField(retry))...)
 	case err != nil:
 		c.log.Error("docs source refresh failed; source has no pages", append(fields, zap.Error(err), retryField(retry))...)
+	case res.Pages != nil && len(res.Pages) == 0:
+		c.log.Info("docs source page is a redirect or noindex; it has no pages", fields...)
 	default:
 		c.log.Info("docs source refreshed", fields...)
 	}

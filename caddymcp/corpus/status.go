@@ -2,6 +2,9 @@ package corpus
 
 import (
 	"time"
+
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/loader"
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
 )
 
 // Status is a corpus's state as shown by the admin API.
@@ -32,9 +35,12 @@ type Status struct {
 
 // SourceStatus is one source's state.
 type SourceStatus struct {
-	// Location is the configured file, directory or URL.
+	// Location is the source's public location (source.PublicLocation):
+	// a local file or directory by its base name only, a URL without user
+	// info, query or fragment.
 	Location string `json:"location"`
-	// Kind is the configured kind ("" when inferred).
+	// Kind is how the source is read (the loader's kind, also when the
+	// configuration left it to be inferred).
 	Kind string `json:"kind,omitempty"`
 	// Remote is true for http(s) sources.
 	Remote bool `json:"remote"`
@@ -49,6 +55,8 @@ type SourceStatus struct {
 	// LastResult is one of updated, unchanged, not_modified, error.
 	LastResult string `json:"last_result,omitempty"`
 	// LastError is the error of the last attempt ("" when it succeeded).
+	// It names the source by its public name; a remote's HTTP error is its
+	// status code only.
 	LastError string `json:"last_error,omitempty"`
 	// LastDurationMS is how long the last attempt took.
 	LastDurationMS float64 `json:"last_duration_ms"`
@@ -89,10 +97,14 @@ func (c *Corpus) Status() Status {
 		Sources:         make([]SourceStatus, 0, len(c.sources)),
 	}
 	for _, s := range c.sources {
+		etag, lastMod := "", ""
+		if v, ok := s.ld.(loader.Validators); ok {
+			etag, lastMod = v.Validators()
+		}
 		s.mu.Lock()
 		ss := SourceStatus{
-			Location:       s.spec.Location,
-			Kind:           string(s.spec.Kind),
+			Location:       source.PublicLocation(s.ld.Spec().Location),
+			Kind:           string(s.ld.Kind()),
 			Remote:         s.remote,
 			Pages:          len(s.pages),
 			LastAttempt:    s.lastAttempt,
@@ -101,8 +113,8 @@ func (c *Corpus) Status() Status {
 			LastResult:     s.lastResult,
 			LastError:      s.lastErr,
 			LastDurationMS: ms(s.lastDur),
-			ETag:           s.etag,
-			LastModified:   s.lastModified,
+			ETag:           etag,
+			LastModified:   lastMod,
 			NextRefresh:    s.nextDue,
 			Attempts:       s.attempts,
 			Failures:       s.failures,

@@ -30,7 +30,7 @@ func BenchmarkRender10k(b *testing.B) {
 	b.ResetTimer()
 	var n int
 	for range b.N {
-		n = len(llmstxt.Render(ix, "T", "S"))
+		n = len(llmstxt.Render(ix, "T", "S", 0))
 	}
 	b.ReportMetric(float64(n), "bytes")
 }

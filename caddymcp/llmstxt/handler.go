@@ -82,7 +82,7 @@ func (h *Handler) render(ix *search.Index) []byte {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.cached != ix || h.body == nil {
-		h.body = Render(ix, h.title, h.summary)
+		h.body = Render(ix, h.title, h.summary, DefaultMaxLinks)
 		h.cached = ix
 	}
 	return h.body

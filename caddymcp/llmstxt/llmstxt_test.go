@@ -36,7 +36,7 @@ func testPages() []source.Page {
 }
 
 func TestRenderShape(t *testing.T) {
-	out := string(llmstxt.Render(search.Build(testPages()), "My Docs", "Docs for\nmy project."))
+	out := string(llmstxt.Render(search.Build(testPages()), "My Docs", "Docs for\nmy project.", 0))
 	want := `# My Docs
 
 > Docs for my project.
@@ -58,7 +58,7 @@ func TestRenderShape(t *testing.T) {
 	if !strings.HasSuffix(line, "word…") || len(line) > 300 {
 		t.Errorf("description line: %q", line)
 	}
-	if got := string(llmstxt.Render(nil, "", "")); got != "# Documentation\n\n" {
+	if got := string(llmstxt.Render(nil, "", "", 0)); got != "# Documentation\n\n" {
 		t.Errorf("empty render: %q", got)
 	}
 }
@@ -80,9 +80,6 @@ func TestRenderFull(t *testing.T) {
 }
 
 func TestRenderBounded(t *testing.T) {
-	old := llmstxt.MaxLinks
-	llmstxt.MaxLinks = 50
-	defer func() { llmstxt.MaxLinks = old }()
 	var pages []source.Page
 	for i := range 400 {
 		sec := "a"
@@ -93,7 +90,7 @@ func TestRenderBounded(t *testing.T) {
 		pages = append(pages, source.Page{ID: u[8:], URL: u, Title: fmt.Sprint("P", i), Section: sec,
 			Sections: []source.Section{{Text: "x"}}})
 	}
-	out := string(llmstxt.Render(search.Build(pages), "T", ""))
+	out := string(llmstxt.Render(search.Build(pages), "T", "", 50))
 	if n := strings.Count(out, "\n- ["); n > 50 || n < 45 {
 		t.Errorf("%d links, want 45..50", n)
 	}

@@ -17,19 +17,24 @@ import (
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
 )
 
-// MaxLinks bounds the number of links in llms.txt. A 100k-page site would
-// otherwise produce a multi-megabyte "summary" that no model reads whole;
-// beyond the bound each section keeps a share proportional to its size and
-// says how many pages it left out (they stay in llms-full.txt and search).
-var MaxLinks = 5000
+// DefaultMaxLinks bounds the number of links in llms.txt. A 100k-page site
+// would otherwise produce a multi-megabyte "summary" that no model reads
+// whole; beyond the bound each section keeps a share proportional to its
+// size and says how many pages it left out (they stay in llms-full.txt and
+// search).
+const DefaultMaxLinks = 5000
 
 // maxSummary bounds one link description, in bytes.
 const maxSummary = 200
 
 // Render renders llms.txt: an H1 title, the summary as a blockquote, then one
-// H2 per site section (in order of first appearance) listing
-// "- [title](url): summary" for its pages.
-func Render(ix *search.Index, title, summary string) []byte {
+// H2 per site section (group; in order of first appearance) listing
+// "- [title](url): summary" for its pages, with at most maxLinks links
+// (DefaultMaxLinks when maxLinks <= 0).
+func Render(ix *search.Index, title, summary string, maxLinks int) []byte {
+	if maxLinks <= 0 {
+		maxLinks = DefaultMaxLinks
+	}
 	var b bytes.Buffer
 	if title = oneLine(title); title == "" {
 		title = "Documentation"
@@ -43,19 +48,18 @@ func Render(ix *search.Index, title, summary string) []byte {
 	}
 	pages := ix.Pages()
 	var order []string
-	groups := map[string][]*source.Page{}
-	for _, p := range pages {
-		sec := p.Section
-		if _, ok := groups[sec]; !ok {
+	byGroup := map[string][]*source.Page{}
+	for i, sec := range groups(pages) {
+		if _, ok := byGroup[sec]; !ok {
 			order = append(order, sec)
 		}
-		groups[sec] = append(groups[sec], p)
+		byGroup[sec] = append(byGroup[sec], pages[i])
 	}
 	for _, sec := range order {
-		list := groups[sec]
+		list := byGroup[sec]
 		keep := len(list)
-		if len(pages) > MaxLinks {
-			keep = max(1, MaxLinks*len(list)/len(pages))
+		if len(pages) > maxLinks {
+			keep = max(1, maxLinks*len(list)/len(pages))
 		}
 		fmt.Fprintf(&b, "## %s\n\n", sectionName(sec))
 		for _, p := range list[:keep] {

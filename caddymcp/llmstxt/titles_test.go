@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/llmstxt"
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/loader"
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/search"
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
 )
@@ -50,10 +51,10 @@ func TestTitlesRoundTrip(t *testing.T) {
 		location string
 		body     []byte
 	}{
-		{"https://d.test/llms.txt", llmstxt.Render(ix, "Site [x]", "Summary.")},
+		{"https://d.test/llms.txt", llmstxt.Render(ix, "Site [x]", "Summary.", 0)},
 		{"https://d.test/llms-full.txt", llmstxt.RenderFull(ix)},
 	} {
-		got, err := source.ParseLLMSTxt(bytes.NewReader(tc.body), source.Spec{Location: tc.location, BaseURL: "https://d.test/"})
+		got, err := loader.ParseLLMSTxt(bytes.NewReader(tc.body), source.Spec{Location: tc.location, BaseURL: "https://d.test/"})
 		if err != nil {
 			t.Fatalf("%s: %v", tc.location, err)
 		}
@@ -97,11 +98,11 @@ func FuzzTitleRoundTrip(f *testing.F) {
 		}
 		ix := search.Build([]source.Page{{ID: "d.test/p", Title: title, URL: "https://d.test/p", Sections: []source.Section{{Text: "x"}}}})
 		for _, loc := range []string{"llms.txt", "llms-full.txt"} {
-			body := llmstxt.Render(ix, "Site", "")
+			body := llmstxt.Render(ix, "Site", "", 0)
 			if loc == "llms-full.txt" {
 				body = llmstxt.RenderFull(ix)
 			}
-			pages, err := source.ParseLLMSTxt(bytes.NewReader(body), source.Spec{Location: loc})
+			pages, err := loader.ParseLLMSTxt(bytes.NewReader(body), source.Spec{Location: loc})
 			if err != nil || len(pages) != 1 || pages[0].Title != title {
 				t.Fatalf("%s: title %q came back as %+v (%v) from:\n%s", loc, title, pages, err, body)
 			}

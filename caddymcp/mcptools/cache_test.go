@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
 )
@@ -15,7 +16,7 @@ import (
 // are different entries.
 func TestResultCacheServesRepeats(t *testing.T) {
 	ix := buildIndex(testPages()[:5])
-	st := &state{opts: Options{Index: func() *searchIndex { return ix }}}
+	st := &state{opts: Options{Snapshot: func() (*searchIndex, time.Time) { return ix, time.Time{} }}}
 	callTool := func(name string, allowed []string, strict bool, h handler, args map[string]any) *mcp.CallToolResult {
 		t.Helper()
 		req := mcp.CallToolRequest{}

@@ -101,8 +101,7 @@ func newEnv(t *testing.T, pages []source.Page, protocol string, extra ...server.
 	srv, err := New(Options{
 		Name: "example-docs", Title: "Example Docs", Version: "1.2.3",
 		Instructions: "These are the Example docs.",
-		Index:        e.ix.Load,
-		IndexedAt:    func() time.Time { return testTime },
+		Snapshot:     func() (*search.Index, time.Time) { return e.ix.Load(), testTime },
 		PublicURL:    "https://docs.example.com/mcp",
 	}, extra...)
 	if err != nil {

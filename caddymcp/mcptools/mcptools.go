@@ -22,8 +22,10 @@
 //   - The index is pulled through Options.Index on every request, so a live
 //     refresh needs no rebuild of the server.
 //   - Filters are always in the search_docs schema; their allowed values
-//     are published as enums of the current index (up to 100 values) by a
-//     tool filter at tools/list time, and validated by the handler, so a
+//     are published as enums of the current index (up to 100 values, and
+//     only those that look like a section, language or version: values
+//     come from documents, see facets.go) by a tool filter at tools/list
+//     time, and validated by the handler, so a
 //     refresh never leaves a stale enum that rejects valid values. When the
 //     values change, clients get notifications/tools/list_changed.
 //   - No answer exceeds MaxResultChars (~25k tokens): each tool is built to
@@ -67,13 +69,23 @@ type Options struct {
 	Version string
 	// Instructions is prepended to the generated server instructions.
 	Instructions string
-	// Index returns the current index. It is called on every request, so a
-	// live refresh that swaps the index is picked up without rebuilding the
-	// server. It may return nil while no index is ready; tools then answer
-	// with an error telling the model to retry. Required.
+	// Snapshot returns the current index and when it was built, read
+	// together (one atomic load, as *corpus.Corpus does), so an answer
+	// never pairs one index with another's build time. It is called once
+	// per request, so a live refresh that swaps the index is picked up
+	// without rebuilding the server. The index may be nil while none is
+	// ready; tools then answer with an error telling the model to retry.
+	// The time (zero: unknown) is shown in the instructions, docs://status
+	// and read_page, so models can judge freshness. Snapshot or Index is
+	// required.
+	Snapshot func() (*search.Index, time.Time)
+	// Index returns the current index; used only when Snapshot is nil.
+	// Prefer Snapshot: Index and IndexedAt are two reads that a refresh
+	// may fall between (they are re-read until the index is stable, which
+	// is only right for a publisher that never brings an old index back).
 	Index func() *search.Index
-	// IndexedAt returns when the current index was built (optional); shown in
-	// instructions and read_page metadata so models can judge freshness.
+	// IndexedAt returns when the current index was built (optional); used
+	// only with Index.
 	IndexedAt func() time.Time
 	// PublicURL is the public MCP endpoint URL (optional), mentioned in the
 	// instructions. Must be an absolute http(s) URL when set.
@@ -82,14 +94,18 @@ type Options struct {
 	// (optional). It is shown in the instructions and the docs://status
 	// resource, so models can tell when the index was last refreshed and
 	// from where. It is called on every initialize and status read, and
-	// goes to every client: return only what may be public (no credentials,
-	// no file system paths beyond the configured locations).
+	// goes to every client: return only what may be public. The server
+	// redacts again regardless (publicSource): local locations are cut to
+	// their base name, URLs lose user info, query and fragment, and a
+	// remote source's error is shown as its HTTP status code or a fixed
+	// word.
 	Status func() []SourceInfo
 }
 
 // SourceInfo is the public state of one documentation source.
 type SourceInfo struct {
-	// Location is the file, directory or URL as configured.
+	// Location is the file, directory or URL (see Options.Status for what
+	// clients see of it).
 	Location string
 	// Kind is the source type (index_json, markdown, site_root, llms_txt).
 	Kind string
@@ -137,9 +153,38 @@ func New(opts Options, extra ...server.ServerOption) (*server.MCPServer, error) 
 	return s, nil
 }
 
+// maxPairedReads bounds the retries of pairedReads: a refresh takes far
+// longer than two loads, so a second round almost always settles.
+const maxPairedReads = 4
+
+// pairedReads makes a Snapshot of separate Index and IndexedAt functions:
+// it reads the time between two reads of the index and retries while the
+// index changed, so the time belongs to the index returned (for publishers
+// whose every build is a new index, never an old one brought back).
+func pairedReads(index func() *search.Index, indexedAt func() time.Time) func() (*search.Index, time.Time) {
+	return func() (*search.Index, time.Time) {
+		ix := index()
+		if indexedAt == nil {
+			return ix, time.Time{}
+		}
+		for range maxPairedReads {
+			at := indexedAt()
+			again := index()
+			if again == ix {
+				return ix, at
+			}
+			ix = again
+		}
+		return ix, time.Time{} // still changing: better no time than a wrong one
+	}
+}
+
 func (o *Options) normalize() error {
-	if o.Index == nil {
-		return errors.New("mcptools: Options.Index is required")
+	if o.Snapshot == nil {
+		if o.Index == nil {
+			return errors.New("mcptools: Options.Snapshot or Options.Index is required")
+		}
+		o.Snapshot = pairedReads(o.Index, o.IndexedAt)
 	}
 	o.Name = strings.TrimSpace(o.Name)
 	if o.Name == "" {

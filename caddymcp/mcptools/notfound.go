@@ -42,10 +42,11 @@ func (st *state) markNotFound(_ context.Context, _ any, r *mcp.ReadResourceReque
 	if r == nil || !strings.HasPrefix(r.Params.URI, "docs://") {
 		return
 	}
-	c := st.derived()
-	if c == nil {
+	v, ok := st.snapshot()
+	if !ok {
 		return // the handlers answer "not ready"
 	}
+	c := v.indexCache
 	uri := r.Params.URI
 	var err error
 	switch {

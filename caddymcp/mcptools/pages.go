@@ -235,15 +235,15 @@ func clip(s string, n int) string {
 	return part + "…"
 }
 
-// withHeading is "title — heading", each clipped to n characters, or just
+// withHeading is "title — heading", each clipped to maxTitleChars, or just
 // the title when the heading is empty or repeats it (pages often open with
 // their title as a heading), so a result never reads "Hello — Hello".
-func withHeading(title, heading string, n int) string {
-	t := clip(title, n)
+func withHeading(title, heading string) string {
+	t := clip(title, maxTitleChars)
 	if heading == "" || normHeading(heading) == normHeading(title) {
 		return t
 	}
-	return t + " — " + clip(heading, n)
+	return t + " — " + clip(heading, maxTitleChars)
 }
 
 // contentHeader opens every text that quotes documentation pages (fetch,

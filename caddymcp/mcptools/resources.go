@@ -78,7 +78,7 @@ func pageAt(c *indexCache, path string) (*source.Page, error) {
 	if p, ok := byPath[path]; ok {
 		return p, nil
 	}
-	return nil, notFound(fmt.Sprintf("no documentation page at path %q; list pages with %s or find them with the search_docs tool", clip(path, 200), TOCURI))
+	return nil, notFound(fmt.Sprintf("no documentation page at path %q; list pages with %s or find them with the search_docs tool", clip(path, maxRefChars), TOCURI))
 }
 
 // tocPart parses the part of a docs://toc/{part} URI ("" is part 1) and
@@ -91,16 +91,17 @@ func tocPart(c *indexCache, s string) (part, parts int, err error) {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 1 || n > parts {
-		return 0, parts, notFound(fmt.Sprintf("no table-of-contents part %q: parts are 1 to %d", clip(s, 50), parts))
+		return 0, parts, notFound(fmt.Sprintf("no table-of-contents part %q: parts are 1 to %d", clip(s, maxEchoChars), parts))
 	}
 	return n, parts, nil
 }
 
 func (st *state) readPageResource(_ context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
-	c := st.derived()
-	if c == nil {
+	v, ok := st.snapshot()
+	if !ok {
 		return nil, errResourceNotReady
 	}
+	c := v.indexCache
 	p, err := pageAt(c, templateArg(req, "path"))
 	if err != nil {
 		return nil, err
@@ -122,10 +123,11 @@ func (st *state) readPageResource(_ context.Context, req mcp.ReadResourceRequest
 }
 
 func (st *state) readTOC(_ context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
-	c := st.derived()
-	if c == nil {
+	v, ok := st.snapshot()
+	if !ok {
 		return nil, errResourceNotReady
 	}
+	c := v.indexCache
 	pages, _ := c.pagesSorted()
 	part, parts, err := tocPart(c, templateArg(req, "part"))
 	if err != nil {
@@ -160,7 +162,7 @@ func (st *state) readTOC(_ context.Context, req mcp.ReadResourceRequest) ([]mcp.
 		for _, sec := range order {
 			s = append(s, fmt.Sprintf("%s (%d)", sectionName(sec), counts[sec]))
 		}
-		b.WriteString(strings.Join(capList(s, 100), ", "))
+		b.WriteString(strings.Join(capList(s, maxTOCSections, len(s)), ", "))
 		b.WriteString("\n")
 	}
 	prev := "\x00"
@@ -178,11 +180,11 @@ func sectionName(s string) string {
 	if s == "" {
 		return "(no section)"
 	}
-	return clip(s, 100)
+	return clip(s, maxTitleChars)
 }
 
 func writeTOCEntry(b *strings.Builder, p *source.Page) {
-	title := clip(strings.Join(strings.Fields(p.Title), " "), 120)
+	title := clip(strings.Join(strings.Fields(p.Title), " "), maxTitleChars)
 	if title == "" {
 		title = p.ID
 	}

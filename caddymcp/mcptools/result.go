@@ -133,8 +133,8 @@ func surelySmall(r *mcp.CallToolResult) bool {
 	return n <= MaxResultChars
 }
 
-// handler is a tool handler that gets the current index.
-type handler func(ctx context.Context, c *indexCache, args arguments) *mcp.CallToolResult
+// handler is a tool handler that gets the view of one request.
+type handler func(ctx context.Context, v view, args arguments) *mcp.CallToolResult
 
 // wrap adapts a handler to mcp-go: it fetches the current index, rejects
 // malformed arguments, and enforces the size cap. Handlers never return Go
@@ -145,11 +145,11 @@ func (st *state) wrap(tool string, allowed []string, strict bool, h handler) ser
 		if errRes != nil {
 			return errRes, nil
 		}
-		c := st.derived()
-		if c == nil {
+		v, ok := st.snapshot()
+		if !ok {
 			return toolError(errNotReady), nil
 		}
-		r := h(ctx, c, args)
+		r := h(ctx, v, args)
 		if surelySmall(r) {
 			return r, nil
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/loader"
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
 )
 
@@ -132,7 +133,7 @@ func TestRealData(t *testing.T) {
 	if _, err := os.Stat(path); err != nil {
 		t.Skipf("%s not present", path)
 	}
-	pages, err := source.Load(t.Context(), []source.Spec{{Location: path, BaseURL: "https://gohugo.io/"}})
+	pages, err := loader.Load(t.Context(), []source.Spec{{Location: path, BaseURL: "https://gohugo.io/"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,8 +29,9 @@ type state struct {
 // the cache stays valid until Options.Index returns another pointer.
 type indexCache struct {
 	ix     *search.Index
-	id     string // indexID(ix), carried by search_docs cursors
-	facets search.Facets
+	id     string        // indexID(ix), carried by search_docs cursors
+	facets search.Facets // every value, for validating filters
+	public search.Facets // the values safe to show (publicFacets)
 
 	tocOnce sync.Once
 	toc     []*source.Page // sorted by section, title, id
@@ -80,18 +81,36 @@ func (c *indexCache) sectionText(p *source.Page, from, to int) docText {
 // errNotReady is what every tool says when there is no index yet.
 const errNotReady = "The documentation index is not ready yet (it is still being built). Retry in a few seconds."
 
-// derived returns the current index and its cache, or nil when no index is
-// ready.
-func (st *state) derived() *indexCache {
-	ix := st.opts.Index()
+// view is what one request sees: the data derived from one index and the
+// time that index was built, read together from Options.Snapshot. Every
+// handler takes one view and uses nothing else, so an answer never pairs
+// one index with another's build time or identity (a live refresh may
+// swap the index between two reads).
+type view struct {
+	*indexCache           // nil when no index is ready
+	at          time.Time // zero when unknown
+}
+
+// snapshot returns the current view; ok is false when no index is ready.
+func (st *state) snapshot() (v view, ok bool) {
+	ix, at := st.opts.Snapshot()
 	if ix == nil {
-		return nil
+		return view{}, false
 	}
+	// The Unix epoch is what an unset atomic timestamp converts to.
+	if at.UnixNano() == 0 {
+		at = time.Time{}
+	}
+	return view{st.cacheFor(ix), at}, true
+}
+
+// cacheFor returns the derived data of ix, building it when ix is new.
+func (st *state) cacheFor(ix *search.Index) *indexCache {
 	st.mu.Lock()
 	c, changed := st.cache, false
 	if c == nil || c.ix != ix {
 		prev := c
-		c = &indexCache{ix: ix, id: indexID(ix), facets: ix.Facets()}
+		c = newIndexCache(ix)
 		st.cache = c
 		changed = prev != nil && !reflect.DeepEqual(prev.facets, c.facets)
 	}
@@ -103,6 +122,11 @@ func (st *state) derived() *indexCache {
 		st.srv.SendNotificationToAllClients(mcp.MethodNotificationToolsListChanged, nil)
 	}
 	return c
+}
+
+func newIndexCache(ix *search.Index) *indexCache {
+	f := ix.Facets()
+	return &indexCache{ix: ix, id: indexID(ix), facets: f, public: publicFacets(f)}
 }
 
 // pagesSorted returns the pages sorted for the table of contents, and the
@@ -132,17 +156,6 @@ func (c *indexCache) pagesSorted() ([]*source.Page, map[string]*source.Page) {
 	return c.toc, c.byPath
 }
 
-func (st *state) indexedAt() time.Time {
-	if st.opts.IndexedAt == nil {
-		return time.Time{}
-	}
-	// The Unix epoch is what an unset atomic timestamp converts to.
-	if t := st.opts.IndexedAt(); !t.IsZero() && t.UnixNano() != 0 {
-		return t
-	}
-	return time.Time{}
-}
-
 // instructions renders the server instructions for the current index. They
 // are regenerated on every initialize/discover (see hooksOption) so the page
 // count and index time stay true after a live refresh.
@@ -157,16 +170,17 @@ func (st *state) instructions() string {
 		name = st.opts.Name
 	}
 	fmt.Fprintf(&b, "This server (%s) gives read-only access to a documentation site", name)
-	if c := st.derived(); c != nil {
-		fmt.Fprintf(&b, " of %d pages", c.ix.Len())
-		if f := c.facets; len(f.Langs) > 1 || len(f.Versions) > 0 {
+	v, ok := st.snapshot()
+	if ok {
+		fmt.Fprintf(&b, " of %d pages", v.ix.Len())
+		if f := v.public; len(f.Langs) > 1 || len(f.Versions) > 0 {
 			fmt.Fprintf(&b, " (languages: %s; versions: %s)", listOrNone(f.Langs), listOrNone(f.Versions))
 		}
 	} else {
 		b.WriteString(" (the index is still being built)")
 	}
-	if t := st.indexedAt(); !t.IsZero() {
-		fmt.Fprintf(&b, ", indexed at %s", t.UTC().Format(time.RFC3339))
+	if !v.at.IsZero() {
+		fmt.Fprintf(&b, ", indexed at %s", stamp(v.at))
 	}
 	b.WriteString(".")
 	b.WriteString(st.sourcesSentence())
@@ -188,16 +202,17 @@ func listOrNone(v []string) string {
 	if len(v) == 0 {
 		return "none"
 	}
-	return strings.Join(capList(v, 20), ", ")
+	return strings.Join(capList(v, maxInstructionValues, len(v)), ", ")
 }
 
-// capList returns at most n values, with a final "… (N more)" marker.
-func capList(v []string, n int) []string {
-	if len(v) <= n {
-		return v
+// capList returns at most n of values, with a final "… (N more)" marker
+// when total (the number of values there are, listed or not) is larger.
+func capList(values []string, n, total int) []string {
+	if len(values) <= n && total <= len(values) {
+		return values
 	}
-	out := append([]string(nil), v[:n]...)
-	return append(out, fmt.Sprintf("… (%d more)", len(v)-n))
+	out := append([]string(nil), values[:min(n, len(values))]...)
+	return append(out, fmt.Sprintf("… (%d more)", total-len(out)))
 }
 
 // hooksOption adds hooks to the server's hooks (creating them when the

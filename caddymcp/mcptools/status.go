@@ -14,12 +14,9 @@ import (
 // StatusURI is the resource that says how fresh the index is.
 const StatusURI = "docs://status"
 
-// Bounds on what the status shows: sources listed in the instructions (the
-// resource lists all), and characters of one source's error.
-const (
-	instructionSources = 10
-	maxErrorChars      = 200
-)
+// instructionSources bounds the sources listed in the instructions (the
+// resource lists all).
+const instructionSources = 10
 
 // statusDoc is the JSON of docs://status.
 type statusDoc struct {
@@ -47,25 +44,28 @@ func (st *state) registerStatus(s *server.MCPServer) {
 	), st.readStatus)
 }
 
-// sources returns the caller's source list, with errors bounded.
+// sources returns the caller's source list as it may be shown to every
+// client (publicSource).
 func (st *state) sources() []SourceInfo {
 	if st.opts.Status == nil {
 		return nil
 	}
 	list := st.opts.Status()
-	for i := range list {
-		list[i].LastError = clip(strings.Join(strings.Fields(list[i].LastError), " "), maxErrorChars)
+	out := make([]SourceInfo, len(list))
+	for i, s := range list {
+		out[i] = publicSource(s)
 	}
-	return list
+	return out
 }
 
 func (st *state) readStatus(_ context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
 	doc := statusDoc{Sources: []sourceDoc{}}
-	if c := st.derived(); c != nil {
-		doc.Pages = c.ix.Len()
+	v, ok := st.snapshot()
+	if ok {
+		doc.Pages = v.ix.Len()
 	}
-	if t := st.indexedAt(); !t.IsZero() {
-		doc.IndexedAt = stamp(t)
+	if !v.at.IsZero() {
+		doc.IndexedAt = stamp(v.at)
 	}
 	for _, s := range st.sources() {
 		d := sourceDoc{Location: s.Location, Kind: s.Kind, Pages: s.Pages, LastError: s.LastError}
@@ -95,7 +95,11 @@ func (st *state) sourcesSentence() string {
 			break
 		}
 		var b strings.Builder
-		fmt.Fprintf(&b, "%s (%d pages", clip(s.Location, 200), s.Pages)
+		b.WriteString(s.Location + " (")
+		if s.Kind != "" {
+			b.WriteString(s.Kind + ", ")
+		}
+		fmt.Fprintf(&b, "%d pages", s.Pages)
 		if !s.LastSuccess.IsZero() {
 			fmt.Fprintf(&b, ", last refreshed %s", stamp(s.LastSuccess))
 		} else {

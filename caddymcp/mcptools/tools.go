@@ -33,8 +33,8 @@ func readOnly(title string) []mcp.ToolOption {
 	}
 }
 
-func newTool(name, title, desc string, output string, opts ...mcp.ToolOption) mcp.Tool {
-	all := append(readOnly(title), mcp.WithDescription(desc), mcp.WithRawOutputSchema(json.RawMessage(output)))
+func newTool(name, title, desc string, output json.RawMessage, opts ...mcp.ToolOption) mcp.Tool {
+	all := append(readOnly(title), mcp.WithDescription(desc), mcp.WithRawOutputSchema(output))
 	return mcp.NewTool(name, append(all, opts...)...)
 }
 
@@ -66,6 +66,21 @@ func rawSchema(t mcp.Tool) mcp.Tool {
 // lists would bloat every tools/list answer.
 const maxEnum = 100
 
+// facetFilter is one search_docs filter: every value of the index (what
+// the handler accepts) and those that may be shown (publicFacets).
+type facetFilter struct {
+	key        string
+	all, shown []string
+}
+
+func facetFilters(c *indexCache) [3]facetFilter {
+	return [3]facetFilter{
+		{"section", c.facets.Sections, c.public.Sections},
+		{"lang", c.facets.Langs, c.public.Langs},
+		{"version", c.facets.Versions, c.public.Versions},
+	}
+}
+
 // toolFilter rewrites search_docs in tools/list answers so the section,
 // lang and version filters list the values present in the current index.
 // The registered tool has no enums because the index (and so the allowed
@@ -77,30 +92,32 @@ func (st *state) toolFilter(_ context.Context, tools []mcp.Tool) []mcp.Tool {
 	if !slices.ContainsFunc(tools, func(t mcp.Tool) bool { return t.Name == ToolSearchDocs }) {
 		return tools
 	}
-	c := st.derived()
-	if c == nil {
+	c, ok := st.snapshot()
+	if !ok {
 		return tools
 	}
 	out := make([]mcp.Tool, len(tools))
 	for i, t := range tools {
 		if t.Name == ToolSearchDocs && t.InputSchema.Properties != nil {
 			t.InputSchema.Properties = maps.Clone(t.InputSchema.Properties)
-			for _, f := range []struct {
-				key    string
-				values []string
-			}{{"section", c.facets.Sections}, {"lang", c.facets.Langs}, {"version", c.facets.Versions}} {
+			for _, f := range facetFilters(c.indexCache) {
 				prop, ok := t.InputSchema.Properties[f.key].(map[string]any)
 				if !ok {
 					continue
 				}
 				prop = maps.Clone(prop)
-				switch {
-				case len(f.values) == 0:
+				switch all, shown := len(f.all), len(f.shown); {
+				case all == 0:
 					prop["description"] = fmt.Sprintf("%v This index has no %s values: leave it out.", prop["description"], f.key)
-				case len(f.values) <= maxEnum:
-					prop["enum"] = f.values
+				case shown == 0 || shown > maxEnum:
+					prop["description"] = fmt.Sprintf("%v This index has %d values (not listed here; see the docs://toc resource).", prop["description"], all)
 				default:
-					prop["description"] = fmt.Sprintf("%v This index has %d values (too many to list; see the docs://toc resource).", prop["description"], len(f.values))
+					prop["enum"] = f.shown
+					if shown < all {
+						// Values that fail publicFacets are still valid
+						// filters, just not shown.
+						prop["description"] = fmt.Sprintf("%v This index has %d more values not listed here.", prop["description"], all-shown)
+					}
 				}
 				t.InputSchema.Properties[f.key] = prop
 			}

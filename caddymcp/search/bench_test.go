@@ -4,6 +4,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/loader"
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/search"
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
 )
@@ -18,7 +19,7 @@ func loadHugo(tb testing.TB) []source.Page {
 		tb.Skipf("test corpus missing: %v", err)
 	}
 	defer f.Close()
-	pages, err := source.ParseIndexJSON(f, source.Spec{Kind: source.KindIndexJSON, Location: hugoIndex})
+	pages, err := loader.ParseIndexJSON(f, source.Spec{Kind: source.KindIndexJSON, Location: hugoIndex})
 	if err != nil {
 		tb.Fatal(err)
 	}

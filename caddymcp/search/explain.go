@@ -52,10 +52,13 @@ type TermScore struct {
 	// weigh less; a typo correction weighs its tuning).
 	Weight float64 `json:"weight"`
 	// Stop, Fuzzy and Common flag a stop word, a typo-corrected term, and
-	// a term so frequent that it only adds to sections other terms found.
-	Stop   bool `json:"stop,omitempty"`
-	Fuzzy  bool `json:"fuzzy,omitempty"`
-	Common bool `json:"common,omitempty"`
+	// a term so frequent that it only adds to sections other terms found;
+	// Related a word the user did not type: the longest indexed prefix of
+	// one they did ("redir" for "redirect"), which does not count in Coord.
+	Stop    bool `json:"stop,omitempty"`
+	Fuzzy   bool `json:"fuzzy,omitempty"`
+	Common  bool `json:"common,omitempty"`
+	Related bool `json:"related,omitempty"`
 	// Fields are the contributions, before Coord, of the fields the term
 	// matched in: "body" and "heading" of the hit's section, "title" of
 	// its page (title, last path segment and tags), and "page" (the
@@ -94,7 +97,7 @@ func (e *Explanation) String() string {
 		for _, f := range []struct {
 			on   bool
 			name string
-		}{{t.Stop, "stop"}, {t.Fuzzy, "typo"}, {t.Common, "common"}} {
+		}{{t.Stop, "stop"}, {t.Fuzzy, "typo"}, {t.Common, "common"}, {t.Related, "related"}} {
 			if f.on {
 				flags += " " + f.name
 			}
@@ -193,7 +196,7 @@ func (ix *Index) explain(pq parsedQuery, hits []Hit, refs []hitRef) {
 func (tr *tracer) setTerms(ix *Index, pq parsedQuery, common []bool, weight func(int) float32) {
 	tr.terms = make([]TermScore, len(pq.terms))
 	for ti, t := range pq.terms {
-		ts := TermScore{Term: t.surface, Weight: float64(weight(ti)), Stop: t.stop, Fuzzy: t.fuzzy, Common: common[ti]}
+		ts := TermScore{Term: t.surface, Weight: float64(weight(ti)), Stop: t.stop, Fuzzy: t.fuzzy, Common: common[ti], Related: t.related}
 		for _, id := range t.ids {
 			ts.Matches = append(ts.Matches, ix.termStr[id])
 		}

@@ -33,6 +33,12 @@ type Index struct {
 	bodyNorm, headNorm, titleNorm []float32
 	pageNorm                      []float32 // per page, over all its sections' text
 
+	// pairs is, per section, a pairWords-word bitset of the adjacent word
+	// pairs in its heading and text (see pairBit): a phrase with a pair
+	// that is not set cannot be in the section, so most candidate
+	// sections are ruled out without scanning their text.
+	pairs []uint64
+
 	langs  []*language                    // languages present, most pages first
 	vocab  map[*language]map[string]int32 // surface word → term id (negative: stop word)
 	fuzzy  fuzzyVocab
@@ -136,6 +142,9 @@ type builder struct {
 	counts  []uint16 // dense per-term counts for the current field
 	touched []int32
 	buf     []byte
+	leafBuf []byte
+	pairs   []uint64 // the current section's pair bitset, nil for titles
+	prev    uint64   // hash of the previous leaf, 0 at the start of a text
 	// collected (term, tf) entries per field; doc boundaries in *Ends.
 	bodyT, headT, titleT    []int32
 	bodyTF, headTF, titleTF []uint16
@@ -197,6 +206,8 @@ func buildTuned(pages []source.Page, tune tuning) *Index {
 				s = p.Sections[si]
 			}
 			d := doc{page: int32(pi), section: int32(si)}
+			var pairs [pairWords]uint64
+			b.pairs = pairs[:]
 			hn := b.addText(s.Heading, lang, true)
 			headLen = append(headLen, uint32(hn))
 			b.headT, b.headTF = b.flush(b.headT, b.headTF)
@@ -206,6 +217,8 @@ func buildTuned(pages []source.Page, tune tuning) *Index {
 				text = p.Summary + "\n\n" + text
 			}
 			bn := b.addText(text, lang, false)
+			ix.pairs = append(ix.pairs, pairs[:]...)
+			b.pairs = nil
 			bodyLen = append(bodyLen, uint32(bn))
 			b.bodyT, b.bodyTF = b.flush(b.bodyT, b.bodyTF)
 			b.bodyEnds = append(b.bodyEnds, uint32(len(b.bodyT)))
@@ -306,7 +319,18 @@ func (ix *Index) surfaceID(lang *language, surface []byte, r role) int32 {
 // length. Stop words count only when keepStop is set.
 func (b *builder) addText(text string, lang *language, keepStop bool) int {
 	n := 0
+	b.prev = 0
 	scanTokens(text, func(raw string, _, _ int) {
+		if b.pairs != nil {
+			b.leafBuf = leaves(raw, b.leafBuf, func(l []byte) {
+				h := leafHash(l)
+				if b.prev != 0 {
+					bit := pairBit(b.prev, h)
+					b.pairs[bit>>6] |= 1 << (bit & 63)
+				}
+				b.prev = h
+			})
+		}
 		b.buf = expand(raw, b.buf, func(surface []byte, r role) {
 			id := b.ix.surfaceID(lang, surface, r)
 			if id < 0 {

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"unicode/utf8"
 	"unsafe"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Limits on the work one query can cause.
@@ -13,6 +15,10 @@ const (
 	maxQueryBytes  = 1024
 	maxQueryTerms  = 32 // also the width of the matched-terms masks
 	maxCorrections = 4  // typo corrections scan the vocabulary
+	// maxPhrases bounds the distinct "quoted phrases" that are enforced:
+	// each one is a substring scan of every candidate section. Later
+	// phrases still count as words.
+	maxPhrases = 4
 )
 
 // qterm is one distinct query term with the index terms it stands for (one
@@ -25,6 +31,9 @@ type qterm struct {
 	fuzzy   bool
 	whole   bool
 	parent  int // index of the whole identifier a piece came from, or -1
+	// related marks a term the user did not type (see addRelated): it
+	// scores but does not count in coord.
+	related bool
 }
 
 // parsedQuery is the analysed query.
@@ -38,6 +47,9 @@ type parsedQuery struct {
 	// prefixes are the first bytes of every matchable term, for finding
 	// snippet matches (see matchPrefix).
 	prefixes []string
+	// none is set when a phrase has a word the index has never seen: no
+	// section can contain it, so the query has no hits.
+	none bool
 }
 
 // curlyQuotes maps typographic double quotes to straight ones. Built once:
@@ -95,20 +107,80 @@ func (ix *Index) parse(text string, langs []*language) parsedQuery {
 	if len(text) > maxQueryBytes {
 		text = text[:maxQueryBytes]
 	}
+	text = foldQuery(text)
 	rest, phrases := splitPhrases(text)
 	var buf []byte
+	index := map[string]int{}
+	// Phrases come first, de-duplicated, and only as many as fit in the
+	// term budget (their words must be terms for the phrase pre-filter,
+	// see phraseMask) and in maxPhrases; the rest are plain words.
+	seenPhrase := map[string]bool{}
 	for _, ph := range phrases {
 		var leafs []string
 		scanTokens(ph, func(raw string, _, _ int) {
 			buf = leaves(raw, buf, func(l []byte) { leafs = append(leafs, string(l)) })
 		})
-		if len(leafs) > 0 {
-			pq.phrases = append(pq.phrases, newPhrase(leafs))
+		key := strings.Join(leafs, " ")
+		if len(leafs) == 0 || seenPhrase[key] {
+			continue
 		}
-		rest += " " + ph
+		seenPhrase[key] = true
+		if len(pq.phrases) == maxPhrases || len(pq.terms)+ix.newTerms(ph, index) > maxQueryTerms {
+			rest += " " + ph
+			continue
+		}
+		onlyStop := true
+		for _, l := range leafs {
+			if !ix.known(l, langs) {
+				pq.none = true
+			}
+			onlyStop = onlyStop && langs[0].isStop(l)
+		}
+		ix.addTerms(&pq, ph, langs, index, &buf)
+		// A phrase of stop words only ("to a") is kept as words, as
+		// analyzers that drop stop words do: nothing in the index narrows
+		// down where it could occur, so enforcing it means scanning the
+		// text of every candidate section.
+		if !onlyStop {
+			pq.phrases = append(pq.phrases, newPhrase(leafs, langs[0].isStop))
+		}
 	}
-	index := map[string]int{}
-	scanTokens(rest, func(raw string, _, _ int) {
+	ix.addTerms(&pq, rest, langs, index, &buf)
+	ix.finishTerms(&pq)
+	return pq
+}
+
+// newTerms counts the term surfaces text would add to a query that
+// already has the ones in index.
+func (ix *Index) newTerms(text string, index map[string]int) int {
+	var buf []byte
+	seen := map[string]bool{}
+	scanTokens(text, func(raw string, _, _ int) {
+		buf = expand(raw, buf, func(s []byte, _ role) {
+			if _, ok := index[string(s)]; !ok {
+				seen[string(s)] = true
+			}
+		})
+	})
+	return len(seen)
+}
+
+// known reports whether some indexed text had the word (a phrase leaf).
+func (ix *Index) known(leaf string, langs []*language) bool {
+	for _, l := range langs {
+		if _, _, ok := ix.lookup(l, leaf, roleWord); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// addTerms analyses text into query terms, up to maxQueryTerms distinct
+// ones; index maps each surface to its term.
+func (ix *Index) addTerms(pq *parsedQuery, text string, langs []*language, index map[string]int, bufp *[]byte) {
+	buf := *bufp
+	defer func() { *bufp = buf }()
+	scanTokens(text, func(raw string, _, _ int) {
 		parent := -1
 		buf = expand(raw, buf, func(s []byte, r role) {
 			w := float32(1)
@@ -142,6 +214,11 @@ func (ix *Index) parse(text string, langs []*language) parsedQuery {
 			pq.terms = append(pq.terms, qt)
 		})
 	})
+}
+
+// finishTerms applies typo correction and identifier-piece weights, and
+// collects the snippet prefixes.
+func (ix *Index) finishTerms(pq *parsedQuery) {
 	// Typo tolerance only for terms the index does not know at all, so an
 	// exact match is never outweighed by a correction.
 	corrections := 0
@@ -161,6 +238,7 @@ func (ix *Index) parse(text string, langs []*language) parsedQuery {
 			pq.fuzzy = true
 		}
 	}
+	ix.addRelated(pq)
 	// Pieces of an identifier that is itself in the index add little but
 	// noise; pieces of an unknown identifier carry the query.
 	for i := range pq.terms {
@@ -179,7 +257,6 @@ func (ix *Index) parse(text string, langs []*language) parsedQuery {
 			}
 		}
 	}
-	return pq
 }
 
 // matchPrefix is the part of an index term that every word analysed to it
@@ -217,88 +294,68 @@ func containsID(ids []int32, id int32) bool {
 	return false
 }
 
-// phrase is a quoted phrase: its lowercased leaves, and the spellings of
-// the first leaf to look for (lower, Capitalised, UPPER) with a fast
-// substring search.
-type phrase struct {
-	leaves []string
-	firsts []string
-	ascii  bool
-}
-
-func newPhrase(leaves []string) phrase {
-	f := leaves[0]
-	ph := phrase{leaves: leaves, firsts: []string{f}, ascii: true}
-	for i := 0; i < len(f); i++ {
-		if f[i] >= utf8.RuneSelf {
-			ph.ascii = false
-		}
-	}
-	if up := strings.ToUpper(f[:1]) + f[1:]; up != f {
-		ph.firsts = append(ph.firsts, up)
-	}
-	if up := strings.ToUpper(f); !slices.Contains(ph.firsts, up) {
-		ph.firsts = append(ph.firsts, up)
-	}
-	return ph
-}
-
-// phraseIn reports whether the phrase occurs in text. It scans the text
-// instead of storing positions in the index, which keeps the index small:
-// a substring search finds the first leaf, and only the tokens from there
-// on are analysed.
-func phraseIn(text string, ph phrase) bool {
-	if !ph.ascii {
-		// Case-folding non-ASCII text needs a lowercased copy.
-		bp := bufPool.Get().(*[]byte)
-		defer bufPool.Put(bp)
-		*bp = append((*bp)[:0], strings.ToLower(text)...)
-		return phraseAt(unsafeString(*bp), ph.leaves, ph.leaves[0])
-	}
-	for _, f := range ph.firsts {
-		if phraseAt(text, ph.leaves, f) {
-			return true
-		}
-	}
-	return false
-}
-
-// phraseAt looks for the leaves starting at each occurrence of first.
-func phraseAt(text string, want []string, first string) bool {
-	var leafBuf []byte
-	for off := 0; off < len(text); {
-		k := strings.Index(text[off:], first)
-		if k < 0 {
-			return false
-		}
-		at := off + k
-		off = at + 1
-		if !isPieceStart(text, at) {
-			continue
-		}
-		n, ok := 0, true
-		scanTokensUntil(text[at:], func(raw string, _, _ int) bool {
-			leafBuf = leaves(raw, leafBuf, func(l []byte) {
-				if !ok || n >= len(want) {
-					return
-				}
-				if string(l) != want[n] {
-					ok = false
-				}
-				n++
-			})
-			return ok && n < len(want)
-		})
-		if ok && n == len(want) {
-			return true
-		}
-	}
-	return false
-}
-
-// bufPool recycles the lowercase copies of section texts.
+// bufPool recycles the lowercase copies of section texts (snippets).
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
 // unsafeString views b as a string without copying; b must not change while
 // the string is in use.
 func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
+// foldQuery applies Unicode compatibility normalisation (NFKC) to a
+// non-ASCII query: fullwidth "ＭＥＮＵ" is "MENU", a ligature "ﬁle" is
+// "file", "①" is "1". Input methods for CJK produce fullwidth Latin
+// letters, and documentation text is written with the plain ones.
+// Folding can lengthen text (U+FDFA is 18 letters), so the query limit is
+// applied again after it.
+func foldQuery(text string) string {
+	for i := 0; i < len(text); i++ {
+		if text[i] >= utf8.RuneSelf {
+			if text = norm.NFKC.String(text); len(text) > maxQueryBytes {
+				text = text[:maxQueryBytes]
+			}
+			return text
+		}
+	}
+	return text
+}
+
+// addRelated bridges word forms the stemmer keeps apart and the
+// abbreviations documentation names things by: a query word also matches
+// the indexed words that are a prefix of it, at least minRelated bytes long
+// ("redirect" finds the redir directive, "readers" reading time,
+// "authentication" auth, "scannable" scan), with the tuning's
+// relatedWeight. A prefix only counts when the index has it as a word of
+// its own, so the vocabulary of the corpus decides, not a list.
+func (ix *Index) addRelated(pq *parsedQuery) {
+	if ix.tune.relatedWeight <= 0 {
+		return
+	}
+	n := len(pq.terms)
+	for i := 0; i < n && len(pq.terms) < maxQueryTerms; i++ {
+		t := pq.terms[i]
+		if t.stop || t.whole || t.fuzzy || len(t.surface) <= minRelated || !isLetters(t.surface) {
+			continue
+		}
+		for l := len(t.surface) - 1; l >= minRelated && len(pq.terms) < maxQueryTerms; l-- {
+			id, ok := ix.terms[t.surface[:l]]
+			if !ok || containsID(t.ids, id) || ix.termUsed(pq, id) {
+				continue
+			}
+			pq.terms = append(pq.terms, qterm{surface: t.surface[:l], ids: []int32{id}, weight: t.weight * ix.tune.relatedWeight, parent: -1, related: true})
+			break // the longest prefix only
+		}
+	}
+}
+
+// minRelated is the shortest prefix addRelated matches.
+const minRelated = 4
+
+// termUsed reports whether a query term already stands for index term id.
+func (ix *Index) termUsed(pq *parsedQuery, id int32) bool {
+	for _, t := range pq.terms {
+		if containsID(t.ids, id) {
+			return true
+		}
+	}
+	return false
+}

@@ -20,8 +20,11 @@ func TestRelevanceHugo(t *testing.T) {
 		minR3, minMRR float64
 		minQueries    int
 	}{
-		{"../../testdata/queries/dev.json", 0.83, 0.85, 10},
-		{"../../testdata/queries/judged.json", 0.92, 0.88, 40},
+		{"../../testdata/queries/dev.json", 0.90, 0.90, 10},
+		{"../../testdata/queries/judged.json", 0.94, 0.92, 40},
+		// The tuning half of the question set (users' words); the test
+		// half is for reporting only and is not read by tests.
+		{"../../testdata/queries/questions-tune.json", 0.52, 0.44, 30},
 	}
 	for _, c := range cases {
 		set, err := evalset.Load(c.file)

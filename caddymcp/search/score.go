@@ -65,7 +65,7 @@ func (ix *Index) accumulate(s *scratch, pq parsedQuery) (bitW [32]float32, total
 		s.trace.setTerms(ix, pq, common, weight)
 	}
 	for ti, t := range pq.terms {
-		if !t.stop {
+		if !t.stop && !t.related {
 			totalW += t.weight
 			bitW[ti%32] += t.weight
 		}

@@ -15,6 +15,7 @@ type tuning struct {
 	headWeight, titleWeight  float32
 	stopWeight               float32 // stop words only score in titles/headings
 	pieceWeight              float32 // pieces of an identifier, relative to the whole
+	relatedWeight            float32 // indexed prefixes of a query word (see addRelated)
 	fuzzyWeight              float32
 	coordBase                float32 // score multiplier when no term but one matches
 	pageSpread               float32 // share of a page's other sections added to its best
@@ -27,18 +28,19 @@ type tuning struct {
 
 // defaultTuning is what Build uses.
 var defaultTuning = tuning{
-	k1: 1.2, bBody: 0.75, bHead: 0.5, bTitle: 0.5, bPage: 0.75,
+	k1: 1.6, bBody: 0.75, bHead: 0.5, bTitle: 0.5, bPage: 0.75,
 	headWeight: 2, titleWeight: 3,
-	stopWeight:  0.2,
-	pieceWeight: 0.5,
-	fuzzyWeight: 1,
-	coordBase:   0.5,
-	pageSpread:  0.05,
-	secondRatio: 0.95,
-	maxPerPage:  2,
-	pageWeight:  1,
-	commonFrac:  0.02,
-	commonMinDF: 2000,
+	stopWeight:    0.2,
+	pieceWeight:   0.5,
+	relatedWeight: 0.3,
+	fuzzyWeight:   1,
+	coordBase:     0.5,
+	pageSpread:    0.05,
+	secondRatio:   0.95,
+	maxPerPage:    2,
+	pageWeight:    3,
+	commonFrac:    0.02,
+	commonMinDF:   2000,
 }
 
 // scratch is the per-query working memory, pooled because it is sized by
@@ -144,7 +146,7 @@ func (ix *Index) Search(q Query) Result {
 		langs = []*language{langOf(q.Lang)}
 	}
 	pq := ix.parse(q.Text, langs)
-	if len(pq.terms) == 0 || len(ix.docs) == 0 {
+	if len(pq.terms) == 0 || len(ix.docs) == 0 || pq.none {
 		return Result{Hits: []Hit{}}
 	}
 	s := ix.getScratch()
@@ -298,6 +300,12 @@ func (ix *Index) docHasPhrases(d int32, phrases []phrase, inTitle int) bool {
 	var heading, text string
 	if int(dd.section) < len(p.Sections) {
 		heading, text = p.Sections[dd.section].Heading, p.Sections[dd.section].Text
+	}
+	// All the cheap pair tests first: one failing spares every scan.
+	for i, ph := range phrases {
+		if (i >= 31 || inTitle&(1<<i) == 0) && !ix.hasPairs(d, ph.pairs) {
+			return false
+		}
 	}
 	for i, ph := range phrases {
 		if i < 31 && inTitle&(1<<i) != 0 {

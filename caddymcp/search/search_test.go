@@ -420,3 +420,18 @@ func TestCommonTermPruning(t *testing.T) {
 		t.Fatalf("second run differs: %v", urls(again))
 	}
 }
+
+// TestFullwidthQuery: a query typed with fullwidth Latin letters (CJK
+// input methods) finds what the plain letters find (NFKC folding).
+func TestFullwidthQuery(t *testing.T) {
+	t.Parallel()
+	ix := Build(testPages())
+	plain := ix.Search(Query{Text: "load balancing"})
+	wide := ix.Search(Query{Text: "ＬＯＡＤ　ｂａｌａｎｃｉｎｇ"})
+	if len(plain.Hits) == 0 || fmt.Sprint(urls(plain)) != fmt.Sprint(urls(wide)) {
+		t.Fatalf("fullwidth query: %v, plain: %v", urls(wide), urls(plain))
+	}
+	if r := ix.Search(Query{Text: `"ｌｏａｄ ｂａｌａｎｃｉｎｇ"`}); len(r.Hits) == 0 {
+		t.Error("fullwidth phrase found nothing")
+	}
+}

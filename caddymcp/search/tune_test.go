@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/loader"
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
 )
 
@@ -28,7 +29,7 @@ func TestTune(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ps, err := source.ParseIndexJSON(fh, source.Spec{Location: f})
+		ps, err := loader.ParseIndexJSON(fh, source.Spec{Location: f})
 		fh.Close()
 		if err != nil {
 			t.Fatal(err)

@@ -5,33 +5,12 @@ import (
 	"strings"
 )
 
-// resolveURL makes ref absolute against base when ref is relative and base is
-// set; otherwise it returns ref unchanged.
-func resolveURL(base, ref string) string {
-	if base == "" {
-		return ref
-	}
-	r, err := url.Parse(ref)
-	if err != nil || r.IsAbs() {
-		return ref
-	}
-	b, err := url.Parse(base)
-	if err != nil {
-		return ref
-	}
-	if !strings.HasSuffix(b.Path, "/") {
-		// "https://x/docs" as a base means the docs folder, not a file in /.
-		b.Path += "/"
-	}
-	// Standard RFC 3986 resolution: "/x" is relative to the host, "x" to
-	// the base folder.
-	return b.ResolveReference(r).String()
-}
-
-// idAndPath derives Page.ID and Page.Path from a permalink: the ID drops the
-// scheme, query, fragment and trailing slash; the Path is the URL path without
-// leading and trailing slashes.
-func idAndPath(permalink string) (id, path string) {
+// IDAndPath derives Page.ID and Page.Path from a permalink: the ID drops
+// the scheme, query, fragment and trailing slash; the Path is the URL path
+// without leading and trailing slashes. It is the one place that turns a
+// URL into a page ID: loaders use it to name pages, the index to look a
+// URL up.
+func IDAndPath(permalink string) (id, path string) {
 	u, err := url.Parse(permalink)
 	if err != nil {
 		s := permalink
@@ -57,27 +36,24 @@ func idAndPath(permalink string) (id, path string) {
 	return id, path
 }
 
-// firstSegment is the first path segment, the default section.
-func firstSegment(path string) string {
-	if i := strings.IndexByte(path, '/'); i >= 0 {
-		return path[:i]
+// Merge concatenates page lists in precedence order: when two pages share
+// an ID, the first one wins. It is the one precedence rule, used within a
+// source and across the sources of a corpus.
+func Merge(lists ...[]Page) []Page {
+	n := 0
+	for _, l := range lists {
+		n += len(l)
 	}
-	return path
-}
-
-// finishPage fills ID, Path, Section and Lang defaults from the URL.
-func finishPage(p *Page) {
-	p.ID, p.Path = idAndPath(p.URL)
-	if p.ID == "" {
-		p.ID = "/" // the root page of a source without a base URL
+	out := make([]Page, 0, n)
+	seen := make(map[string]bool, n)
+	for _, l := range lists {
+		for _, p := range l {
+			if seen[p.ID] {
+				continue
+			}
+			seen[p.ID] = true
+			out = append(out, p)
+		}
 	}
-	if p.Section == "" {
-		p.Section = firstSegment(p.Path)
-	}
-	if p.Lang == "" {
-		p.Lang = "en"
-	}
-	if len(p.Sections) == 0 {
-		p.Sections = []Section{{}}
-	}
+	return out
 }

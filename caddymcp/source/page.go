@@ -15,8 +15,12 @@ type Page struct {
 	// "caddyserver.com/docs/caddyfile/directives/reverse_proxy".
 	// It is what `fetch` and `read_page` take.
 	ID string
-	// Title is the page title.
+	// Title is the page title, without the part every page of its site
+	// shares (see SiteTitle).
 	Title string
+	// SiteTitle is the site-wide part stripped from the title of the page
+	// as published (" — Python 3.11.2 documentation"), "" when none.
+	SiteTitle string
 	// URL is the public permalink (absolute when the source knows the site's
 	// base URL).
 	URL string

@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/loader"
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/search"
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/search/evalset"
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
@@ -134,7 +135,7 @@ func measureIndex(e *env, path string, mix []string, sets *evalset.Set) (indexRo
 	if err != nil {
 		return indexRow{}, err
 	}
-	pages, err := source.ParseIndexJSON(f, source.Spec{Kind: source.KindIndexJSON, Location: path})
+	pages, err := loader.ParseIndexJSON(f, source.Spec{Kind: source.KindIndexJSON, Location: path})
 	f.Close()
 	if err != nil {
 		return indexRow{}, err

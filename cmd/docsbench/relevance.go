@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/loader"
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/search"
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/search/evalset"
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
@@ -23,7 +24,7 @@ func loadRealDocs(e *env) ([]source.Page, error) {
 	for _, f := range []string{"caddy-docs.index.json", "hugo-docs.index.json"} {
 		specs = append(specs, source.Spec{Kind: source.KindIndexJSON, Location: filepath.Join(e.shared, f)})
 	}
-	return source.Load(context.Background(), specs)
+	return loader.Load(context.Background(), specs)
 }
 
 func runRelevance(e *env) error {

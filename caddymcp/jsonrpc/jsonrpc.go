@@ -1,0 +1,395 @@
+// Package jsonrpc is the one strict decoder for MCP's JSON-RPC messages.
+//
+// Everything that looks at a message's method or tool name (the handler, the
+// request matcher, log fields, metrics) decodes it here, so they all see the
+// same thing mcp-go executes. mcp-go decodes with encoding/json, which
+// matches member names case-insensitively ("METHOD" fills Method, "paramſ"
+// fills Params) and lets the last of two duplicate members win; a WAF or a
+// matcher reading the same bytes differently could be bypassed. So a message
+// is admitted only when those readings cannot differ: member names that fold
+// to a name the protocol defines must be spelt exactly, no object may hold
+// two names that fold together, and the body must be valid UTF-8 with
+// nothing after the value.
+package jsonrpc
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/mark3labs/mcp-go/mcp"
+)
+
+// JSON-RPC error codes used for rejected messages.
+const (
+	CodeParseError     = -32700
+	CodeInvalidRequest = -32600
+)
+
+// MaxBatch is the most messages one batch may carry. Each message runs a
+// tool call at worst; a 1 MiB body could otherwise queue thousands of them
+// behind one HTTP request.
+const MaxBatch = 64
+
+// maxSafeInteger is the largest integer id mcp-go echoes exactly (it
+// decodes numeric ids through float64).
+const maxSafeInteger = 1<<53 - 1
+
+// Kind is what a message is.
+type Kind int
+
+// Message kinds.
+const (
+	KindRequest      Kind = iota + 1 // method and id: expects a response
+	KindNotification                 // method, no id
+	KindResponse                     // result or error, answering a server request
+)
+
+// Message is one decoded JSON-RPC message.
+type Message struct {
+	Kind   Kind
+	Method string          // "" for responses
+	ID     json.RawMessage // the id as sent (string or integer); nil when absent
+	Params json.RawMessage // nil when absent or null
+	// Name is params.name (tools/call, prompts/get) or params.uri
+	// (resources/read): what a 2026-07-28 client mirrors in Mcp-Name.
+	Name    string
+	HasName bool
+	// ProtocolVersion is the revision the message declares in
+	// params._meta (2026-07-28 and later); "" when none.
+	ProtocolVersion string
+	Raw             []byte // the message's own bytes
+}
+
+// Tool is the called tool's name for tools/call, else "".
+func (m *Message) Tool() string {
+	if m.Method == string(mcp.MethodToolsCall) {
+		return m.Name
+	}
+	return ""
+}
+
+// Body is a decoded POST body: one message, or a batch.
+type Body struct {
+	Batch    bool
+	Messages []*Message
+	// Errors holds, for a batch, the error of each message that was not
+	// admitted (nil for good ones), by position. A single message that is
+	// not admitted makes Decode fail instead.
+	Errors []*Error
+}
+
+// Error is a message that was not admitted: its JSON-RPC code and the id to
+// answer with (null when it could not be read).
+type Error struct {
+	Code    int
+	Message string
+	ID      json.RawMessage
+}
+
+func (e *Error) Error() string { return e.Message }
+
+// Response is the JSON-RPC error response for e.
+func (e *Error) Response() []byte {
+	id := e.ID
+	if id == nil {
+		id = json.RawMessage("null")
+	}
+	b, _ := json.Marshal(struct {
+		JSONRPC string          `json:"jsonrpc"`
+		ID      json.RawMessage `json:"id"`
+		Error   struct {
+			Code    int    `json:"code"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}{JSONRPC: "2.0", ID: id, Error: struct {
+		Code    int    `json:"code"`
+		Message string `json:"message"`
+	}{e.Code, e.Message}})
+	return b
+}
+
+func parseError(format string, args ...any) *Error {
+	return &Error{Code: CodeParseError, Message: "parse error: " + fmt.Sprintf(format, args...)}
+}
+
+func invalid(id json.RawMessage, format string, args ...any) *Error {
+	return &Error{Code: CodeInvalidRequest, ID: id, Message: "invalid request: " + fmt.Sprintf(format, args...)}
+}
+
+// Decode decodes a POST body. A body that is not one well-formed JSON value
+// fails with CodeParseError; a single message that breaks the rules fails
+// with CodeInvalidRequest; a batch is returned with one entry in Errors per
+// message, as JSON-RPC answers each message of a batch on its own.
+func Decode(body []byte) (*Body, error) {
+	if !utf8.Valid(body) {
+		return nil, parseError("body is not valid UTF-8")
+	}
+	if err := checkSyntax(body); err != nil {
+		return nil, err
+	}
+	trimmed := bytes.TrimLeft(body, " \t\r\n")
+	if len(trimmed) > 0 && trimmed[0] == '[' {
+		var elems []json.RawMessage
+		if err := json.Unmarshal(trimmed, &elems); err != nil {
+			return nil, parseError("%v", err)
+		}
+		if len(elems) == 0 {
+			return nil, invalid(nil, "empty batch")
+		}
+		if len(elems) > MaxBatch {
+			return nil, invalid(nil, "batch of %d messages; at most %d are allowed", len(elems), MaxBatch)
+		}
+		b := &Body{Batch: true, Messages: make([]*Message, len(elems)), Errors: make([]*Error, len(elems))}
+		for i, e := range elems {
+			m, err := decodeMessage(e)
+			if err != nil {
+				b.Errors[i] = err
+				continue
+			}
+			b.Messages[i] = m
+		}
+		return b, nil
+	}
+	m, err := decodeMessage(trimmed)
+	if err != nil {
+		return nil, err
+	}
+	return &Body{Messages: []*Message{m}, Errors: []*Error{nil}}, nil
+}
+
+// Members of a JSON-RPC message, and of its params and params._meta, that
+// mcp-go reads. A member whose name folds to one of these must be spelt
+// exactly so, or encoding/json would take it for this one.
+var (
+	topMembers   = []string{"jsonrpc", "id", "method", "params", "result", "error"}
+	paramMembers = []string{"name", "uri", "arguments", "_meta", "cursor", "protocolVersion", "capabilities", "clientInfo"}
+)
+
+// decodeMessage decodes and checks one message (syntax already checked).
+func decodeMessage(raw []byte) (*Message, *Error) {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &top); err != nil || top == nil {
+		return nil, invalid(nil, "a message must be a JSON object")
+	}
+	// Read the id first, so that errors can carry it.
+	id, hasID := top["id"]
+	var idErr *Error
+	if hasID {
+		if idErr = checkID(id); idErr != nil {
+			id = nil
+		}
+	}
+	if err := checkNames(top, topMembers, ""); err != nil {
+		return nil, invalid(id, "%s", err)
+	}
+	if v, ok := top["jsonrpc"]; !ok || string(v) != `"2.0"` {
+		return nil, invalid(id, `"jsonrpc" must be "2.0"`)
+	}
+	m := &Message{Raw: raw}
+	method, hasMethod := top["method"]
+	_, hasResult := top["result"]
+	_, hasError := top["error"]
+	switch {
+	case hasMethod:
+		if err := json.Unmarshal(method, &m.Method); err != nil || m.Method == "" {
+			return nil, invalid(id, `"method" must be a non-empty string`)
+		}
+		if hasResult || hasError {
+			return nil, invalid(id, `a request has no "result" or "error"`)
+		}
+		m.Kind = KindNotification
+		if hasID {
+			if idErr != nil {
+				return nil, idErr
+			}
+			m.Kind = KindRequest
+			m.ID = id
+		}
+	case hasResult != hasError:
+		if !hasID {
+			return nil, invalid(nil, `a response needs an "id"`)
+		}
+		if idErr != nil && !(hasError && string(top["id"]) == "null") {
+			return nil, idErr
+		}
+		m.Kind, m.ID = KindResponse, top["id"]
+	default:
+		return nil, invalid(id, `a message needs a "method", or exactly one of "result" and "error"`)
+	}
+	if p, ok := top["params"]; ok && string(p) != "null" {
+		if err := m.readParams(p); err != nil {
+			return nil, invalid(m.ID, "%s", err)
+		}
+	}
+	return m, nil
+}
+
+// checkID accepts a string or an integer that mcp-go echoes exactly. MCP
+// forbids null ids on requests; JSON-RPC discourages fractions, and mcp-go
+// would answer 1.5 or 1e3 with an id the client never sent.
+func checkID(id json.RawMessage) *Error {
+	switch {
+	case len(id) > 0 && id[0] == '"':
+		return nil
+	case isInteger(id):
+		n, err := strconv.ParseInt(string(id), 10, 64)
+		if err == nil && n <= maxSafeInteger && n >= -maxSafeInteger {
+			return nil
+		}
+		return invalid(nil, `"id" %s is out of range (at most 2^53-1)`, id)
+	}
+	return invalid(nil, `"id" must be a string or an integer, not %s`, clip(id))
+}
+
+func isInteger(b []byte) bool {
+	if len(b) > 0 && b[0] == '-' {
+		b = b[1:]
+	}
+	if len(b) == 0 {
+		return false
+	}
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// readParams checks params and reads the members the protocol keys on.
+func (m *Message) readParams(p json.RawMessage) error {
+	var params map[string]json.RawMessage
+	if err := json.Unmarshal(p, &params); err != nil {
+		return fmt.Errorf(`"params" must be an object`)
+	}
+	if err := checkNames(params, paramMembers, "params."); err != nil {
+		return err
+	}
+	m.Params = p
+	key := ""
+	switch mcp.MCPMethod(m.Method) {
+	case mcp.MethodToolsCall, mcp.MethodPromptsGet:
+		key = "name"
+	case mcp.MethodResourcesRead:
+		key = "uri"
+	}
+	if v, ok := params[key]; ok && key != "" {
+		if err := json.Unmarshal(v, &m.Name); err != nil {
+			return fmt.Errorf(`"params.%s" must be a string`, key)
+		}
+		m.HasName = true
+	}
+	if meta, ok := params["_meta"]; ok && string(meta) != "null" {
+		var fields map[string]json.RawMessage
+		if err := json.Unmarshal(meta, &fields); err != nil {
+			return fmt.Errorf(`"params._meta" must be an object`)
+		}
+		if v, ok := fields[mcp.MetaKeyProtocolVersion]; ok {
+			_ = json.Unmarshal(v, &m.ProtocolVersion) // a non-string is no version, as for mcp-go
+		}
+	}
+	return nil
+}
+
+// checkNames rejects members whose names fold to a known name without
+// being it ("METHOD", "Params", "paramſ").
+func checkNames(obj map[string]json.RawMessage, known []string, prefix string) error {
+	for name := range obj {
+		for _, k := range known {
+			if name != k && strings.EqualFold(name, k) {
+				return fmt.Errorf("member %q: member names are case-sensitive, want %q", prefix+name, prefix+k)
+			}
+		}
+	}
+	return nil
+}
+
+// checkSyntax walks the whole body once: it must be exactly one JSON value
+// (encoding/json's grammar, so no parser differential there either), and no
+// object at any depth may hold two member names that fold to the same
+// string, since encoding/json lets the last of them win while other parsers
+// take the first or keep both.
+func checkSyntax(body []byte) *Error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := walk(dec); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err == nil {
+		return parseError("data after the JSON value")
+	} else if err.Error() != "EOF" {
+		return parseError("%v", err)
+	}
+	return nil
+}
+
+// walk consumes one value from dec.
+func walk(dec *json.Decoder) *Error {
+	tok, err := dec.Token()
+	if err != nil {
+		if err.Error() == "EOF" {
+			return parseError("empty body")
+		}
+		return parseError("%v", err)
+	}
+	d, ok := tok.(json.Delim)
+	if !ok {
+		return nil
+	}
+	switch d {
+	case '[':
+		for dec.More() {
+			if err := walk(dec); err != nil {
+				return err
+			}
+		}
+	case '{':
+		var seen map[string]string
+		for dec.More() {
+			tok, err := dec.Token()
+			if err != nil {
+				return parseError("%v", err)
+			}
+			name := tok.(string)
+			folded := fold(name)
+			if prev, dup := seen[folded]; dup {
+				if prev == name {
+					return invalidDup("duplicate member %q", name)
+				}
+				return invalidDup("members %q and %q differ only in case", prev, name)
+			}
+			if seen == nil {
+				seen = make(map[string]string)
+			}
+			seen[folded] = name
+			if err := walk(dec); err != nil {
+				return err
+			}
+		}
+	}
+	if _, err := dec.Token(); err != nil { // the closing delimiter
+		return parseError("%v", err)
+	}
+	return nil
+}
+
+func invalidDup(format string, args ...any) *Error {
+	return invalid(nil, format, args...)
+}
+
+// fold maps names that strings.EqualFold (and so encoding/json) treats as
+// equal to one key: upper then lower case covers the special folds
+// (ſ, K) as well as ASCII.
+func fold(s string) string { return strings.ToLower(strings.ToUpper(s)) }
+
+// clip shortens a value for an error message.
+func clip(b []byte) string {
+	if len(b) > 40 {
+		return string(b[:40]) + "..."
+	}
+	return string(b)
+}

@@ -1,0 +1,177 @@
+package caddymcp
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net/http"
+	"slices"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+	"github.com/dustin/go-humanize"
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/jsonrpc"
+)
+
+func init() {
+	caddy.RegisterModule(MatchMCP{})
+}
+
+// MatchMCP matches MCP requests by JSON-RPC method and tool, so that stock
+// Caddy modules (rate limits, auth, logging) can apply per tool although
+// every call is `POST /mcp`:
+//
+//	@search mcp tools/call search
+//	@calls mcp {
+//		method tools/call
+//		tool search fetch
+//	}
+//
+// It reads the body with the handler's decoder (member names are
+// case-sensitive, duplicates refused: it sees what mcp-go executes) up to
+// max_request_body, and puts it back for the handler. Bodies the handler
+// would refuse (malformed, too large, disagreeing Mcp-Method/Mcp-Name
+// headers) match nothing; the handler answers them. A 2025-03-26 batch
+// matches when any of its messages does, so a limit or a denial cannot be
+// dodged by batching; don't grant access with a negated match.
+type MatchMCP struct {
+	// Methods are the JSON-RPC methods to match (exact, case-sensitive),
+	// e.g. tools/call, initialize. Empty: any method (or tools/call when
+	// Tools is set).
+	Methods []string `json:"methods,omitempty"`
+
+	// Tools are the tool names to match in tools/call requests. Empty:
+	// any tool.
+	Tools []string `json:"tools,omitempty"`
+
+	// MaxRequestBody is the most body bytes read, as the handler's
+	// max_request_body (keep them equal). Default: 1 MiB.
+	MaxRequestBody int64 `json:"max_request_body,omitempty"`
+}
+
+// CaddyModule returns the Caddy module information.
+func (MatchMCP) CaddyModule() caddy.ModuleInfo {
+	return caddy.ModuleInfo{
+		ID:  "http.matchers.mcp",
+		New: func() caddy.Module { return new(MatchMCP) },
+	}
+}
+
+// Provision applies defaults.
+func (m *MatchMCP) Provision(caddy.Context) error {
+	if m.MaxRequestBody <= 0 {
+		m.MaxRequestBody = DefaultMaxRequestBody
+	}
+	if len(m.Tools) > 0 && len(m.Methods) == 0 {
+		m.Methods = []string{string(mcp.MethodToolsCall)}
+	}
+	return nil
+}
+
+// Validate checks the configuration.
+func (m *MatchMCP) Validate() error {
+	if len(m.Tools) > 0 && !slices.Contains(m.Methods, string(mcp.MethodToolsCall)) {
+		return errors.New("mcp matcher: tools are only called by tools/call; add it to the methods")
+	}
+	return nil
+}
+
+// Match implements caddyhttp.RequestMatcher.
+func (m *MatchMCP) Match(r *http.Request) bool {
+	ok, _ := m.MatchWithError(r)
+	return ok
+}
+
+// MatchWithError implements caddyhttp.RequestMatcherWithError.
+func (m *MatchMCP) MatchWithError(r *http.Request) (bool, error) {
+	if r.Method != http.MethodPost || r.Body == nil || r.Body == http.NoBody {
+		return false, nil
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, m.MaxRequestBody+1))
+	// Put back what was read, ahead of the rest, whatever happens next.
+	r.Body = readCloser{io.MultiReader(bytes.NewReader(body), r.Body), r.Body}
+	if err != nil || int64(len(body)) > m.MaxRequestBody {
+		return false, nil
+	}
+	decoded, derr := jsonrpc.Decode(body)
+	if derr != nil {
+		return false, nil
+	}
+	for _, msg := range decoded.Messages {
+		if msg != nil && jsonrpc.CheckHeaders(r.Header, msg) == nil && m.matches(msg) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+func (m *MatchMCP) matches(msg *jsonrpc.Message) bool {
+	if msg.Kind == jsonrpc.KindResponse {
+		return false
+	}
+	if len(m.Methods) > 0 && !slices.Contains(m.Methods, msg.Method) {
+		return false
+	}
+	return len(m.Tools) == 0 || (msg.Method == string(mcp.MethodToolsCall) && msg.HasName && slices.Contains(m.Tools, msg.Name))
+}
+
+// readCloser reads the restored body and closes the original.
+type readCloser struct {
+	io.Reader
+	io.Closer
+}
+
+// UnmarshalCaddyfile sets up the matcher from Caddyfile tokens:
+//
+//	mcp [<method> [<tool>...]]
+//	mcp {
+//		method <method>...
+//		tool <tool>...
+//		max_request_body <size>
+//	}
+func (m *MatchMCP) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
+	for d.Next() {
+		args := d.RemainingArgs()
+		if len(args) > 0 {
+			m.Methods = append(m.Methods, args[0])
+			m.Tools = append(m.Tools, args[1:]...)
+		}
+		for d.NextBlock(0) {
+			switch d.Val() {
+			case "method":
+				if !d.NextArg() {
+					return d.ArgErr()
+				}
+				m.Methods = append(m.Methods, append([]string{d.Val()}, d.RemainingArgs()...)...)
+			case "tool":
+				if !d.NextArg() {
+					return d.ArgErr()
+				}
+				m.Tools = append(m.Tools, append([]string{d.Val()}, d.RemainingArgs()...)...)
+			case "max_request_body":
+				if !d.NextArg() {
+					return d.ArgErr()
+				}
+				n, err := humanize.ParseBytes(d.Val())
+				if err != nil || n == 0 || n > 1<<40 {
+					return d.Errf("max_request_body: %q is not a valid size (e.g. 1MB, 512KiB)", d.Val())
+				}
+				m.MaxRequestBody = int64(n)
+			default:
+				return d.Errf("unknown mcp matcher option %q (want method, tool or max_request_body)", d.Val())
+			}
+		}
+	}
+	return nil
+}
+
+// Interface guards
+var (
+	_ caddy.Provisioner                 = (*MatchMCP)(nil)
+	_ caddy.Validator                   = (*MatchMCP)(nil)
+	_ caddyhttp.RequestMatcherWithError = (*MatchMCP)(nil)
+	_ caddyfile.Unmarshaler             = (*MatchMCP)(nil)
+)
