@@ -79,6 +79,20 @@ func NewSigner(key []byte) (*Signer, error) {
 	return s, nil
 }
 
+// Derive returns a Signer whose key is derived from this one's and scope:
+// tokens of one scope do not verify in another (e.g. two sites of one
+// server), while every holder of the shared key derives the same one.
+func (s *Signer) Derive(scope string) *Signer {
+	h := s.macs.Get().(hash.Hash)
+	h.Reset()
+	h.Write([]byte("caddy-mcp session scope\x00"))
+	h.Write([]byte(scope))
+	key := h.Sum(nil)
+	s.macs.Put(h)
+	d, _ := NewSigner(key)
+	return d
+}
+
 // Mint returns the token for sess. Protocol strings longer than 32 bytes
 // are cut (no MCP revision is that long).
 func (s *Signer) Mint(sess Session) string {

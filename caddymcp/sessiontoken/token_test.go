@@ -157,3 +157,21 @@ func BenchmarkValidate(b *testing.B) {
 		}
 	})
 }
+
+// TestDerive: a derived signer is deterministic per scope (every instance
+// derives the same one) and tokens do not cross scopes.
+func TestDerive(t *testing.T) {
+	a1, a2 := testSigner(t).Derive("site a"), testSigner(t).Derive("site a")
+	b := testSigner(t).Derive("site b")
+	sess := testSession()
+	tok := a1.Mint(sess)
+	if _, err := a2.Verify(tok, sess.Issued); err != nil {
+		t.Fatalf("same scope, another instance: %v", err)
+	}
+	if _, err := b.Verify(tok, sess.Issued); !errors.Is(err, ErrSignature) {
+		t.Fatalf("another scope: err = %v, want ErrSignature", err)
+	}
+	if _, err := testSigner(t).Verify(tok, sess.Issued); !errors.Is(err, ErrSignature) {
+		t.Fatalf("the underived key: err = %v, want ErrSignature", err)
+	}
+}
