@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -104,6 +105,8 @@ func (h *Handler) checkPathMatcher(pattern string) error {
 //		allowed_origins      <origins...>
 //		max_request_body     <size>
 //		session_idle_timeout <duration>
+//		max_sessions         <n>
+//		max_sessions_per_client <n>
 //		keepalive            <duration>|off
 //		refresh              <duration>|off
 //		watch                <duration>|off
@@ -204,6 +207,21 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				h.MaxRequestBody = int64(n)
 			}
 
+		case "max_sessions", "max_sessions_per_client":
+			v, err := oneArg(d, opt)
+			if err != nil {
+				return err
+			}
+			n, err := strconv.Atoi(v)
+			if err != nil || n <= 0 {
+				return d.Errf("%s: %q is not a positive number", opt, v)
+			}
+			if opt == "max_sessions" {
+				h.MaxSessions = n
+			} else {
+				h.MaxSessionsPerClient = n
+			}
+
 		case "llms_txt":
 			v, err := oneArg(d, opt)
 			if err != nil {
@@ -263,7 +281,8 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 
 // options are the subdirectives of the mcp block, for error messages.
 var options = []string{"source", "name", "instructions", "public_url", "endpoint", "sse",
-	"allowed_origins", "max_request_body", "session_idle_timeout", "keepalive", "refresh",
+	"allowed_origins", "max_request_body", "session_idle_timeout", "max_sessions",
+	"max_sessions_per_client", "keepalive", "refresh",
 	"watch", "reload", "fetch_timeout", "max_source_size", "llms_txt"}
 
 // closestOption returns the option a mistyped name most likely meant (at

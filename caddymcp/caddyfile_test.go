@@ -83,6 +83,8 @@ func TestCaddyfileGood(t *testing.T) {
 			allowed_origins http://localhost:6274
 			max_request_body 2MB
 			session_idle_timeout 10m
+			max_sessions 500
+			max_sessions_per_client 8
 			keepalive 20s
 			refresh 1h
 			watch off
@@ -93,7 +95,7 @@ func TestCaddyfileGood(t *testing.T) {
 		}`, `{"allowed_origins":["https://chatgpt.com","https://claude.ai","http://localhost:6274"],` +
 			`"disable_llms_txt":true,"endpoint":"/api/mcp","fetch_timeout":10000000000,` +
 			`"instructions":"Search the Example docs first.","keepalive":20000000000,` +
-			`"max_request_body":2000000,"max_source_size":10485760,"message_endpoint":"/events/message","name":"Example Docs",` +
+			`"max_request_body":2000000,"max_sessions":500,"max_sessions_per_client":8,"max_source_size":10485760,"message_endpoint":"/events/message","name":"Example Docs",` +
 			`"public_url":"https://docs.example.com/mcp","refresh":3600000000000,"reload":300000000000,"session_idle_timeout":600000000000,` +
 			`"sources":[{"location":"./public/index.json"},{"base_url":"https://docs.example.com/","location":"./docs"},` +
 			`{"kind":"llms_txt","location":"https://example.com/llms.txt"},{"base_url":"https://example.com/","kind":"site_root","location":"./site"}],` +
@@ -184,6 +186,8 @@ func TestCaddyfileErrors(t *testing.T) {
 		{"source ftp", "mcp {\nsource ftp://example.com/index.json\n}", `source auto:index.json: unsupported URL scheme "ftp" (want http://, https:// or a local path)`},
 		{"source file URL", "mcp {\nsource file:///srv/docs/index.json\n}", `unsupported URL scheme "file"`},
 		{"body in bytes", "mcp {\nsource a\nmax_request_body 10\n}", "max_request_body: 10 bytes is too small for MCP messages"},
+		{"max_sessions zero", "mcp {\nsource a\nmax_sessions 0\n}", `max_sessions: "0" is not a positive number`},
+		{"max_sessions_per_client word", "mcp {\nsource a\nmax_sessions_per_client many\n}", `max_sessions_per_client: "many" is not a positive number`},
 		{"source no args", "mcp {\nsource\n}", "source: a location is required"},
 		{"source too many", "mcp {\nsource a b c\n}", "source: want `source <location> [<base_url>]`, got 3 arguments"},
 		{"source bad kind", "mcp {\nsource a {\nkind pdf\n}\n}", `source pdf:a: unknown kind "pdf" (want one of index_json, markdown, site_root, llms_txt)`},

@@ -113,6 +113,9 @@ func (h *Handler) check() error {
 	if h.MaxSourceSize < 0 {
 		return fmt.Errorf("max_source_size: must not be negative (got %d)", h.MaxSourceSize)
 	}
+	if h.MaxSessions < 0 || h.MaxSessionsPerClient < 0 {
+		return fmt.Errorf("max_sessions, max_sessions_per_client: must not be negative (got %d, %d)", h.MaxSessions, h.MaxSessionsPerClient)
+	}
 	if h.SessionIdleTimeout < 0 {
 		return fmt.Errorf("session_idle_timeout: must not be negative (got %s)", time.Duration(h.SessionIdleTimeout))
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/caddyserver/caddy/v2"
@@ -134,10 +135,27 @@ type Handler struct {
 	MaxRequestBody int64 `json:"max_request_body,omitempty"`
 
 	// SessionIdleTimeout is how long a session may go unused before it is
-	// forgotten (the client then gets 404 and starts a new one; a legacy SSE
-	// stream is closed). Sessions with an open stream whose client answers
-	// pings do not idle out. Default: 30m.
+	// forgotten (the client then gets 404 and starts a new one; its open
+	// stream is closed). Client requests count as use, including answers to
+	// the keepalive pings. A session that never sent a request after the
+	// one that opened it is forgotten after at most 1 minute. Default: 30m.
 	SessionIdleTimeout caddy.Duration `json:"session_idle_timeout,omitempty"`
+
+	// MaxSessions caps the live sessions of this site (both transports).
+	// When it is reached, the least recently used idle session is ended to
+	// make room (its client gets 404 and starts a new session, as the MCP
+	// spec tells it to); only when every session is busy or was used in
+	// the last second is a new one refused, with 503 and Retry-After. A
+	// session costs about 10 KB of memory, plus up to 1 MiB of unread
+	// responses for a legacy SSE stream. Default: 4096.
+	MaxSessions int `json:"max_sessions,omitempty"`
+
+	// MaxSessionsPerClient caps the live sessions of one client address
+	// (Caddy's client IP, which honours the server's trusted_proxies; an
+	// IPv6 client counts by its /64). At the cap, the client's own least
+	// recently used idle session is ended to make room, else the new one
+	// gets 429. Clients behind one NAT or proxy share the cap. Default: 64.
+	MaxSessionsPerClient int `json:"max_sessions_per_client,omitempty"`
 
 	// KeepAlive is the interval of the pings sent on open streams. Keep it
 	// under the server's idle timeouts (Caddy's default: 1 minute) and
@@ -152,10 +170,13 @@ type Handler struct {
 	llmsFull   http.Handler // /llms-full.txt; nil when disabled
 	kinds      []string     // effective kind of each source, for the status
 	origins    originPolicy
+	mcp        *server.MCPServer
 	streamable *server.StreamableHTTPServer
-	sse        *server.SSEServer
-	sseSess    *sseSessions
 	sessionIDs *sessionIDs
+	sessions   *sessionTable // this site's, shared with its successors across reloads
+	tableKey   string        // sessionPool key; "" for a private table
+	srv        *caddyhttp.Server
+	cors       corsPolicy // legacy SSE endpoints
 	logger     *zap.Logger
 
 	// stopStreams is cancelled when the server shuts down (or this config
@@ -163,7 +184,6 @@ type Handler struct {
 	stopStreams context.Context
 	stop        context.CancelFunc
 	stopOnce    *sync.Once
-	sweeperDone chan struct{}
 }
 
 // CaddyModule returns the Caddy module information.
@@ -178,7 +198,6 @@ func (Handler) CaddyModule() caddy.ModuleInfo {
 // MCP transports.
 func (h *Handler) Provision(ctx caddy.Context) error {
 	h.logger = ctx.Logger()
-	h.sseSess = new(sseSessions)
 	h.stopOnce = new(sync.Once)
 	h.applyDefaults()
 	if err := h.check(); err != nil {
@@ -229,21 +248,28 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		h.llmsFull = llmstxt.NewHandler(h.corpus, h.Name, summary, true)
 	}
 
-	ttl := time.Duration(h.SessionIdleTimeout)
+	h.mcp = mcpSrv
 	keepAlive := time.Duration(h.KeepAlive)
 	if keepAlive >= time.Minute {
 		h.logger.Warn("keepalive is not under Caddy's default 1m idle timeouts; idle streams may be cut",
 			zap.Duration("keepalive", keepAlive))
 	}
+	h.srv, _ = ctx.Value(caddyhttp.ServerCtxKey).(*caddyhttp.Server)
+	h.tableKey = tableKey(h.srv)
+	if h.sessions, err = h.acquireTable(h.tableKey, h.limits()); err != nil {
+		return err
+	}
 	if !h.DisableStreamable {
-		h.sessionIDs = &sessionIDs{ttl: ttl}
+		h.sessionIDs = &sessionIDs{table: h.sessions, retiring: new(atomic.Bool)}
 		opts := []server.StreamableHTTPOption{
 			// Caddy decides which hosts reach us; mcp-go's loopback Host
 			// check would reject every reverse-proxied request. The Origin
 			// check that the spec asks for is done in ServeHTTP.
 			server.WithDisableLocalhostProtection(true),
-			server.WithSessionIdManager(h.sessionIDs),
-			server.WithSessionIdleTTL(ttl),
+			// Sessions are admitted, validated and expired by this site's
+			// session table (no mcp-go idle sweeper: the table tells mcp-go
+			// when a session ends).
+			server.WithSessionIdManagerResolver(h.sessionIDs),
 			server.WithStreamableHTTPLogger(ctx.Slogger()),
 		}
 		if keepAlive > 0 {
@@ -253,41 +279,34 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 			opts = append(opts, server.WithStreamableHTTPCORS(cors...))
 		}
 		h.streamable = server.NewStreamableHTTPServer(mcpSrv, opts...)
+		h.sessions.attach(h, h.forgetStreamable)
 	}
-	if !h.DisableSSE {
-		opts := []server.SSEOption{
-			server.WithSSEDisableLocalhostProtection(true),
-			server.WithMessageEndpoint(h.MessageEndpoint),
-			server.WithSSEEndpoint(h.SSEEndpoint),
-			// The endpoint event must be a path on the host the client
-			// connected to, never a URL built from config (the official
-			// TypeScript SDK rejects other origins), and must keep any
-			// prefix Caddy stripped (handle_path) so the POSTs come back.
-			server.WithDynamicBasePath(func(r *http.Request, _ string) string { return strippedPrefix(r) }),
-			server.WithUseFullURLForMessageEndpoint(false),
-			server.WithSessionIDGenerator(h.sseSess.generate),
+	for _, o := range h.AllowedOrigins {
+		if n, err := normalizeOrigin(o); err == nil {
+			o = n
 		}
-		if keepAlive > 0 {
-			opts = append(opts, server.WithKeepAliveInterval(keepAlive))
-		}
-		if cors := h.corsOptions(); cors != nil {
-			opts = append(opts, server.WithSSECORS(cors...))
-		}
-		h.sse = server.NewSSEServer(mcpSrv, opts...)
+		h.cors.origins = append(h.cors.origins, o)
 	}
 
 	// Open streams would keep Caddy from ever finishing a stop or a reload
 	// (the grace period is unlimited by default, and Cleanup runs only after
 	// the server has shut down), so end them as soon as shutdown starts.
 	h.stopStreams, h.stop = context.WithCancel(context.Background())
-	if srv, ok := ctx.Value(caddyhttp.ServerCtxKey).(*caddyhttp.Server); ok && srv != nil {
-		srv.RegisterOnShutdown(h.closeStreams)
-	}
-	if h.sse != nil && ttl > 0 {
-		h.sweeperDone = make(chan struct{})
-		go h.sweepSSE(ttl)
+	if h.srv != nil {
+		h.srv.RegisterOnShutdown(h.closeStreams)
 	}
 	return nil
+}
+
+// limits are this handler's session limits.
+func (h *Handler) limits() sessionLimits {
+	return sessionLimits{
+		idle:       time.Duration(h.SessionIdleTimeout),
+		unused:     unusedSessionTTL,
+		max:        h.MaxSessions,
+		perClient:  h.MaxSessionsPerClient,
+		evictGrace: evictGrace,
+	}
 }
 
 // corsOptions lets the configured browser origins make cross-origin
@@ -306,9 +325,8 @@ func (h *Handler) corsOptions() []server.CORSOption {
 	}
 	return []server.CORSOption{
 		server.WithCORSAllowedOrigins(origins...),
-		server.WithCORSAllowedHeaders("Content-Type", "Accept", "Authorization", "Last-Event-ID",
-			"Mcp-Session-Id", "MCP-Protocol-Version", "Mcp-Method", "Mcp-Name"),
-		server.WithCORSExposedHeaders("Mcp-Session-Id", "WWW-Authenticate"),
+		server.WithCORSAllowedHeaders(corsAllowHeaders...),
+		server.WithCORSExposedHeaders(corsExposeHeaders...),
 		server.WithCORSMaxAge(3600),
 	}
 }
@@ -332,6 +350,12 @@ func (h *Handler) applyDefaults() {
 	if h.KeepAlive == 0 {
 		h.KeepAlive = DefaultKeepAlive
 	}
+	if h.MaxSessions == 0 {
+		h.MaxSessions = DefaultMaxSessions
+	}
+	if h.MaxSessionsPerClient == 0 {
+		h.MaxSessionsPerClient = DefaultMaxSessionsPerClient
+	}
 }
 
 // Validate checks the configuration (for JSON configs, which do not go
@@ -341,13 +365,23 @@ func (h *Handler) Validate() error { return h.check() }
 // Cleanup ends open streams and releases this config's hold on the index.
 func (h *Handler) Cleanup() error {
 	h.closeStreams()
-	if h.sweeperDone != nil {
-		<-h.sweeperDone
-	}
 	if h.streamable != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		_ = h.streamable.Shutdown(ctx)
+	}
+	if h.sessions != nil {
+		h.sessions.detach(h)
+		t, key := h.sessions, h.tableKey
+		h.sessions = nil
+		if h.srv != nil {
+			forgetServer(h.srv)
+		}
+		if key == "" {
+			_ = t.Destruct()
+		} else if _, err := sessionPool.Delete(key); err != nil {
+			h.logger.Error("releasing session table", zap.Error(err))
+		}
 	}
 	if h.unlabel != nil {
 		h.unlabel()
@@ -374,29 +408,11 @@ func (h *Handler) closeStreams() {
 		if h.stop != nil {
 			h.stop()
 		}
-		if h.sse != nil {
-			h.sse.CloseSessions()
-		}
 		if h.streamable != nil {
 			h.sessionIDs.retiring.Store(true)
 			h.streamable.CloseSessions(context.Background())
 		}
 	})
-}
-
-// sweepSSE ends legacy SSE sessions whose client has been silent for ttl.
-func (h *Handler) sweepSSE(ttl time.Duration) {
-	defer close(h.sweeperDone)
-	t := time.NewTicker(min(max(ttl/4, 10*time.Millisecond), time.Minute))
-	defer t.Stop()
-	for {
-		select {
-		case <-h.stopStreams.Done():
-			return
-		case <-t.C:
-			h.sseSess.sweep(ttl)
-		}
-	}
 }
 
 // moduleVersion is this module's version as recorded in the binary.

@@ -53,7 +53,7 @@ type site struct {
 }
 
 // newSiteDir writes the fixtures: index.json and a static page.
-func newSiteDir(t *testing.T) *site {
+func newSiteDir(t testing.TB) *site {
 	t.Helper()
 	dir := t.TempDir()
 	b, err := json.Marshal(testPages)
@@ -72,7 +72,7 @@ func newSiteDir(t *testing.T) *site {
 
 // freePort returns a loopback TCP port that is free right now (and whose
 // UDP twin is free too, for HTTP/3).
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	for range 20 {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -134,7 +134,7 @@ func (s *site) caddyfile(tls bool, mcpBlock, body string) string {
 }
 
 // load adapts a Caddyfile and loads it into the process's Caddy.
-func load(t *testing.T, caddyfile string) {
+func load(t testing.TB, caddyfile string) {
 	t.Helper()
 	cfg, warn, err := adaptCaddyfile(caddyfile)
 	if err != nil {
@@ -174,7 +174,7 @@ func startSiteHost(t *testing.T, host string, tls bool, mcpBlock, body string) *
 }
 
 // rootPool is Caddy's internal root CA from the test storage.
-func (s *site) rootPool(t *testing.T) *x509.CertPool {
+func (s *site) rootPool(t testing.TB) *x509.CertPool {
 	t.Helper()
 	pem, err := os.ReadFile(filepath.Join(s.storage, "pki", "authorities", "local", "root.crt"))
 	if err != nil {
@@ -188,7 +188,7 @@ func (s *site) rootPool(t *testing.T) *x509.CertPool {
 }
 
 // tlsConfig trusts only Caddy's internal CA.
-func (s *site) tlsConfig(t *testing.T) *tls.Config {
+func (s *site) tlsConfig(t testing.TB) *tls.Config {
 	return &tls.Config{RootCAs: s.rootPool(t), ServerName: s.host}
 }
 
@@ -214,7 +214,7 @@ func (s *site) waitTLS(t *testing.T) {
 
 // httpClient is a client for the site (HTTP/1.1, or HTTP/2 over TLS). It
 // has no Timeout: that would kill event streams.
-func (s *site) httpClient(t *testing.T) *http.Client {
+func (s *site) httpClient(t testing.TB) *http.Client {
 	addr := fmt.Sprintf("127.0.0.1:%d", s.port)
 	tr := &http.Transport{
 		// Like curl --resolve: every name goes to the test server.

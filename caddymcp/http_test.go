@@ -16,7 +16,7 @@ import (
 const initBody = `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`
 
 // post sends a JSON-RPC body to the streamable endpoint.
-func post(t *testing.T, hc *http.Client, url, body string, hdr map[string]string) (*http.Response, []byte) {
+func post(t testing.TB, hc *http.Client, url, body string, hdr map[string]string) (*http.Response, []byte) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
 	if err != nil {
@@ -29,7 +29,7 @@ func post(t *testing.T, hc *http.Client, url, body string, hdr map[string]string
 
 // send sets the headers (a "Host" entry sets the request's host), does the
 // request and returns the response with its whole body.
-func send(t *testing.T, hc *http.Client, req *http.Request, hdr map[string]string) (*http.Response, []byte) {
+func send(t testing.TB, hc *http.Client, req *http.Request, hdr map[string]string) (*http.Response, []byte) {
 	t.Helper()
 	for k, v := range hdr {
 		if k == "Host" {
@@ -260,7 +260,7 @@ func TestUnknownSession(t *testing.T) {
 // rawGet sends a GET over a raw TCP connection and returns the response
 // head and a reader positioned at the body, so headers are seen exactly as
 // sent.
-func rawGet(t *testing.T, s *site, path string, hdr map[string]string) (string, *bufio.Reader, net.Conn) {
+func rawGet(t testing.TB, s *site, path string, hdr map[string]string) (string, *bufio.Reader, net.Conn) {
 	t.Helper()
 	conn, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", s.port))
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -64,9 +65,29 @@ func TestReloadReusesIndex(t *testing.T) {
 	}
 	// The session minted by the previous config is still good. (The old
 	// server closed its idle keep-alive connections; a POST is not retried
-	// on such a connection by net/http, so start on a fresh one.)
-	resp, body := post(t, s.httpClient(t), s.base+"/mcp", `{"jsonrpc":"2.0","id":2,"method":"tools/list"}`,
-		map[string]string{"Mcp-Session-Id": sessionID, "MCP-Protocol-Version": "2025-06-18"})
+	// on such a connection by net/http, so start on a fresh one; a dial
+	// racing the listener hand-over can be reset, so try that twice.)
+	var resp *http.Response
+	var body []byte
+	for try := 0; ; try++ {
+		req, _ := http.NewRequest(http.MethodPost, s.base+"/mcp", strings.NewReader(`{"jsonrpc":"2.0","id":2,"method":"tools/list"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json, text/event-stream")
+		req.Header.Set("Mcp-Session-Id", sessionID)
+		req.Header.Set("MCP-Protocol-Version", "2025-06-18")
+		r, err := s.httpClient(t).Do(req)
+		if err != nil && try == 0 {
+			time.Sleep(100 * time.Millisecond)
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ = io.ReadAll(r.Body)
+		r.Body.Close()
+		resp = r
+		break
+	}
 	if resp.StatusCode != 200 || !strings.Contains(string(body), `"search"`) {
 		t.Fatalf("session from before the reload: %d %s", resp.StatusCode, body)
 	}

@@ -42,7 +42,14 @@ func TestLLMSRebinding(t *testing.T) {
 		{"/llms-full.txt", map[string]string{"Host": "docs.example.com"}, 200},
 	} {
 		req, _ := http.NewRequest(http.MethodGet, s.base+tc.path, nil)
-		resp, body := send(t, hc, req, tc.hdr)
+		for k, v := range tc.hdr {
+			if k == "Host" {
+				req.Host = v
+			} else {
+				req.Header.Set(k, v)
+			}
+		}
+		resp, body := sendBounded(t, hc, req) // a wrongly opened /sse stream must not hang
 		if resp.StatusCode != tc.want {
 			t.Errorf("GET %s %v: %d, want %d (%.100s)", tc.path, tc.hdr, resp.StatusCode, tc.want, body)
 		}

@@ -8,9 +8,12 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/jsonrpc"
 )
 
 // Paths of the llms.txt files rendered from the index.
@@ -35,17 +38,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 		}
 		return nil
 	}
-	var serve http.Handler
-	stream := false // a request that may stay open: a GET event stream
 	switch {
 	case h.streamable != nil && r.URL.Path == h.Endpoint:
-		serve = h.streamable
-		stream = r.Method == http.MethodGet
-	case h.sse != nil && r.URL.Path == h.SSEEndpoint:
-		serve = h.sse.SSEHandler()
-		stream = true
-	case h.sse != nil && r.URL.Path == h.MessageEndpoint:
-		serve = h.sse.MessageHandler()
+	case !h.DisableSSE && (r.URL.Path == h.SSEEndpoint || r.URL.Path == h.MessageEndpoint):
 	default:
 		return next.ServeHTTP(w, r)
 	}
@@ -54,43 +49,110 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	if h.refused(sw, r) {
 		return nil
 	}
-	out, _, ok := h.admit(sw, r) // frontdoor.go: methods, headers, body, strict JSON-RPC
+	if r.URL.Path != h.Endpoint { // mcp-go answers CORS on the streamable endpoint
+		if h.cors.preflight(sw, r) {
+			return nil
+		}
+		h.cors.apply(sw, r)
+	}
+	out, msg, ok := h.admit(sw, r) // frontdoor.go: methods, headers, body, strict JSON-RPC
 	if !ok {
 		return nil
 	}
+	switch r.URL.Path {
+	case h.Endpoint:
+		h.serveStreamable(out, sw, r, msg)
+	case h.SSEEndpoint:
+		h.serveSSE(sw, r)
+	default:
+		h.serveMessage(out, r)
+	}
+	return nil
+}
 
-	if stream {
-		ctx, cancel := context.WithCancel(r.Context())
-		defer cancel()
-		// End the stream when Caddy shuts down or this config is unloaded.
-		stopWatch := context.AfterFunc(h.stopStreams, cancel)
-		defer stopWatch()
-		if serve != h.streamable {
-			// Legacy SSE: let the session id generator link the new session
-			// to this stream, so idle sessions can be ended.
-			slot := &sseSlot{cancel: cancel}
-			ctx = context.WithValue(ctx, sseSlotKey{}, slot)
-			defer func() {
-				if slot.id != "" {
-					h.sseSess.remove(slot.id)
-				}
-			}()
-		} else if id := r.Header.Get("Mcp-Session-Id"); id != "" {
-			defer streamOpened(id)()
+// serveStreamable serves the streamable HTTP endpoint through mcp-go, with
+// the session rules mcp-go leaves out: new sessions are admitted against
+// the limits, GET and DELETE need a live session, a session has at most one
+// GET stream, and that stream ends with the session.
+//
+// w is what the front door hands on (it may frame JSON as an event stream),
+// sw the stream writer below it; msg is the decoded POST message.
+func (h *Handler) serveStreamable(w http.ResponseWriter, sw *streamWriter, r *http.Request, msg *jsonrpc.Message) {
+	id := r.Header.Get("Mcp-Session-Id")
+	// Revision 2026-07-28 has no sessions: mcp-go serves it as it is.
+	modern := mcp.IsModernProtocol(r.Header.Get("MCP-Protocol-Version")) ||
+		(msg != nil && mcp.IsModernProtocol(msg.ProtocolVersion))
+	now := time.Now()
+	switch r.Method {
+	case http.MethodGet, http.MethodDelete:
+		if modern {
+			break
 		}
-		r = r.WithContext(ctx)
-	} else if r.URL.Path == h.MessageEndpoint {
-		// An unknown or idled-out session gets 404, as on the streamable
-		// endpoint (mcp-go would say 400), so clients know to reconnect.
-		if id := r.URL.Query().Get("sessionId"); id != "" && !h.sseSess.touch(id) {
-			writeJSONRPCError(sw, http.StatusNotFound, mcp.INVALID_PARAMS,
-				"unknown or expired session "+strconv.Quote(id)+"; open a new event stream at "+h.SSEEndpoint)
-			return nil
+		if id == "" {
+			writeJSONRPCError(w, http.StatusBadRequest, mcp.INVALID_REQUEST,
+				"missing Mcp-Session-Id header; send initialize first")
+			return
+		}
+		sess, err := h.sessions.resolve(id, now)
+		if err != nil {
+			writeJSONRPCError(w, http.StatusNotFound, mcp.INVALID_REQUEST,
+				"unknown, expired or deleted session; send initialize without Mcp-Session-Id to start a new one")
+			return
+		}
+		sess.touch(now)
+		if r.Method == http.MethodGet {
+			h.serveStreamableGET(sw, r, sess)
+			return
+		}
+	case http.MethodPost:
+		if modern {
+			break
+		}
+		if msg != nil && msg.Method == string(mcp.MethodInitialize) {
+			// Admitted here, as mcp-go's Generate cannot refuse; dropped
+			// again if mcp-go does not hand the id out.
+			sess, err := h.sessions.open(kindStreamable, clientKey(r), now)
+			if err != nil {
+				refuseSession(w, err)
+				return
+			}
+			h.streamable.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), admittedKey{}, sess)))
+			if w.Header().Get("Mcp-Session-Id") != sess.id {
+				h.sessions.remove(sess, "initialize failed")
+			}
+			return
+		}
+		if id == "" && msg != nil && msg.Kind != jsonrpc.KindResponse {
+			// The spec's SHOULD for servers that require sessions (mcp-go
+			// would say 404, which tells the client its session is gone).
+			writeJSONRPCError(w, http.StatusBadRequest, mcp.INVALID_REQUEST,
+				"missing Mcp-Session-Id header; send initialize first")
+			return
+		}
+		if sess, err := h.sessions.resolve(id, now); err == nil {
+			// A busy session is not evicted. (mcp-go validates the id.)
+			sess.inflight.Add(1)
+			defer sess.inflight.Add(-1)
 		}
 	}
+	h.streamable.ServeHTTP(w, r)
+}
 
-	serve.ServeHTTP(out, r)
-	return nil
+// serveStreamableGET opens the session's standalone event stream, which
+// ends when the client goes away, the session ends or Caddy stops.
+func (h *Handler) serveStreamableGET(w *streamWriter, r *http.Request, sess *session) {
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	defer context.AfterFunc(h.stopStreams, cancel)()
+	if !sess.attachStream(cancel) {
+		writeJSONRPCError(w, http.StatusConflict, mcp.INVALID_REQUEST,
+			"this session already has an open event stream")
+		return
+	}
+	defer sess.detachStream()
+	w.writeTimeout = streamWriteTimeout
+	defer w.clearDeadline()
+	h.streamable.ServeHTTP(w, r.WithContext(ctx))
 }
 
 // readBody reads the whole request body, bounded by MaxRequestBody, and

@@ -2,6 +2,7 @@ package caddymcp
 
 import (
 	"net/http"
+	"time"
 )
 
 // streamWriter adapts the ResponseWriter Caddy hands us for mcp-go's
@@ -17,9 +18,18 @@ import (
 // they are illegal in HTTP/2 and HTTP/3, and quic-go clients reject an
 // HTTP/3 response that carries them. X-Accel-Buffering: no asks buffering
 // proxies in front of Caddy (nginx and friends) to pass events through.
+//
+// On event streams (writeTimeout > 0) each event must be written within
+// writeTimeout: Write arms a write deadline and Flush clears it, so a client
+// that stops reading (or reads too slowly) is cut off, while an idle stream
+// carries no deadline (on HTTP/2 an armed deadline resets the stream even
+// with no write in flight).
 type streamWriter struct {
 	http.ResponseWriter
-	wroteHeader bool
+	wroteHeader  bool
+	writeTimeout time.Duration
+	armed        bool // a write deadline is set
+	failed       bool // a flush failed: the client is gone or too slow
 }
 
 // WriteHeader strips hop-by-hop headers, then sends the header.
@@ -39,6 +49,10 @@ func (w *streamWriter) Write(b []byte) (int, error) {
 	if !w.wroteHeader {
 		w.WriteHeader(http.StatusOK)
 	}
+	if w.writeTimeout > 0 && !w.armed {
+		// Unsupported (e.g. HTTP/3 today): the queue bounds still hold.
+		w.armed = http.NewResponseController(w.ResponseWriter).SetWriteDeadline(time.Now().Add(w.writeTimeout)) == nil
+	}
 	return w.ResponseWriter.Write(b)
 }
 
@@ -49,7 +63,21 @@ func (w *streamWriter) Flush() {
 	if !w.wroteHeader {
 		w.WriteHeader(http.StatusOK)
 	}
-	_ = http.NewResponseController(w.ResponseWriter).Flush()
+	rc := http.NewResponseController(w.ResponseWriter)
+	if err := rc.Flush(); err != nil {
+		w.failed = true
+	} else if w.armed {
+		w.armed = rc.SetWriteDeadline(time.Time{}) != nil
+	}
+}
+
+// clearDeadline removes a write deadline left armed (the stream ends after
+// a failed write): the connection may serve further requests.
+func (w *streamWriter) clearDeadline() {
+	if w.armed {
+		_ = http.NewResponseController(w.ResponseWriter).SetWriteDeadline(time.Time{})
+		w.armed = false
+	}
 }
 
 // Unwrap lets http.ResponseController and Caddy reach the wrapped writer.

@@ -140,9 +140,12 @@ type Corpus struct {
 	cur    atomic.Pointer[snapshot]
 	builds atomic.Uint64
 
-	// refreshMu serializes refreshes (the background loop and Reindex), so
-	// sources are never loaded twice at once and builds never interleave.
-	refreshMu sync.Mutex
+	// refreshing serializes refreshes (the background loop and Reindex),
+	// so sources are never loaded twice at once and builds never
+	// interleave. It is a channel so that a waiting Reindex gives up when
+	// its caller does: a long parse (bounded by ParseTimeout) must not pin
+	// an admin request.
+	refreshing chan struct{}
 
 	ctx       context.Context // cancelled by Close
 	cancel    context.CancelFunc
@@ -164,7 +167,7 @@ func Open(ctx context.Context, opts Options) (*Corpus, error) {
 	if len(opts.Specs) == 0 {
 		return nil, errors.New("corpus: no sources configured")
 	}
-	c := &Corpus{opts: opts, log: opts.Logger, done: make(chan struct{}), wake: make(chan struct{}, 1), openedAt: time.Now()}
+	c := &Corpus{opts: opts, log: opts.Logger, done: make(chan struct{}), wake: make(chan struct{}, 1), refreshing: make(chan struct{}, 1), openedAt: time.Now()}
 	lopts := loader.Options{
 		HTTPClient:     opts.HTTPClient,
 		RequestTimeout: opts.RequestTimeout,
@@ -288,8 +291,12 @@ func (c *Corpus) Reindex(ctx context.Context) (Status, error) {
 // refresh loads the sources that are due (all of them when force is set)
 // and rebuilds the index when some source's pages changed.
 func (c *Corpus) refresh(ctx context.Context, force bool) error {
-	c.refreshMu.Lock()
-	defer c.refreshMu.Unlock()
+	select {
+	case c.refreshing <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-c.refreshing }()
 	if err := ctx.Err(); err != nil {
 		// Closed while waiting for another refresh: record nothing.
 		return err

@@ -3,6 +3,9 @@ package corpus
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync/atomic"
@@ -159,4 +162,80 @@ func TestStatusAndLogsRedacted(t *testing.T) {
 func toString(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// TestStatusKindIsLoaderKind: docs.txt and guide.html remote sources are
+// reported as what they are read as (llms_txt, html), not index_json.
+func TestStatusKindIsLoaderKind(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/docs.txt", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("# Guide\n\ntext\n")) })
+	mux.HandleFunc("/guide.html", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("<html><head><title>Guide</title></head><body><main><p>hello</p></main></body></html>"))
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	c, err := Open(context.Background(), Options{
+		Specs:   []source.Spec{{Location: srv.URL + "/docs.txt"}, {Location: srv.URL + "/guide.html"}},
+		Refresh: Off, Watch: Off,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	st := c.Status()
+	if st.Sources[0].Kind != "llms_txt" || st.Sources[1].Kind != "html" {
+		t.Errorf("kinds %q %q, want llms_txt html", st.Sources[0].Kind, st.Sources[1].Kind)
+	}
+}
+
+// blocking is a loader whose loads wait for release (after the first).
+type blocking struct {
+	scripted
+	started, release chan struct{}
+}
+
+func (b *blocking) Load(ctx context.Context) (loader.Result, error) {
+	if b.n.Load() > 0 {
+		b.started <- struct{}{}
+		<-b.release
+	}
+	return b.scripted.Load(ctx)
+}
+
+// TestReindexGivesUpWhileParsing: a Reindex waiting behind a long load
+// returns when its caller gives up, instead of pinning the admin request.
+func TestReindexGivesUpWhileParsing(t *testing.T) {
+	ld := &blocking{scripted: scripted{spec: source.Spec{Location: "slow"}}, started: make(chan struct{}), release: make(chan struct{})}
+	c, err := Open(context.Background(), Options{
+		Specs: []source.Spec{ld.spec}, Watch: Off, Refresh: Off,
+		resolve: func(source.Spec, loader.Options) (loader.Loader, error) { return ld, nil },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	first := make(chan error, 1)
+	go func() { _, err := c.Reindex(context.Background()); first <- err }()
+	<-ld.started
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	second := make(chan error, 1)
+	go func() { _, err := c.Reindex(ctx); second <- err }()
+	select {
+	case err := <-second:
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("second reindex: %v, want the caller's deadline", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Error("second reindex still waiting for the first one's load")
+	}
+	close(ld.release)
+	select {
+	case err := <-first:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("first reindex never finished")
+	}
 }

@@ -21,7 +21,7 @@ const (
 )
 
 // sourceState is one source's loader with its last good pages and refresh
-// history. Loads are serialized by Corpus.refreshMu; mu guards the fields
+// history. Loads are serialized by Corpus.refreshing; mu guards the fields
 // against concurrent Status readers. The loader owns the kind and change
 // detection (fingerprint, validators, body hash); the state owns the
 // schedule.

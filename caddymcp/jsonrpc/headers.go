@@ -20,13 +20,18 @@ func Modern(h http.Header, m *Message) bool {
 // CheckHeaders checks that a 2026-07-28 request's Mcp-Method and Mcp-Name
 // headers are present and agree with its body, so that a router acting on
 // the headers and the server acting on the body see one request. Older
-// revisions define no such headers: nil.
+// revisions define no such headers: nil. A notification sent without
+// either header passes (mcp-go's own client sends none on notifications, and
+// mcp-go checks requests only); one whose headers disagree does not.
 func CheckHeaders(h http.Header, m *Message) *Error {
 	if m.Kind != KindRequest && m.Kind != KindNotification || !Modern(h, m) {
 		return nil
 	}
 	mismatch := func(format string, args ...any) *Error {
 		return &Error{Code: CodeHeaderMismatch, ID: m.ID, Message: fmt.Sprintf(format, args...)}
+	}
+	if m.Kind == KindNotification && h.Get(mcp.HeaderMethod) == "" && h.Get(mcp.HeaderName) == "" {
+		return nil // mcp-go's client sends no standard headers on notifications
 	}
 	if got := h.Get(mcp.HeaderMethod); got != m.Method {
 		return mismatch("header %s %q does not match the body's method %q", mcp.HeaderMethod, got, m.Method)

@@ -128,8 +128,11 @@ func Decode(body []byte) (*Body, error) {
 	if !utf8.Valid(body) {
 		return nil, parseError("body is not valid UTF-8")
 	}
-	if err := checkSyntax(body); err != nil {
-		return nil, err
+	if !json.Valid(body) {
+		// The scanner is linear and bounds depth; the walk below runs on
+		// valid JSON only and reports the scanner's error.
+		var v any
+		return nil, parseError("%v", json.Unmarshal(body, &v))
 	}
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
 	if len(trimmed) > 0 && trimmed[0] == '[' {
@@ -143,6 +146,9 @@ func Decode(body []byte) (*Body, error) {
 		if len(elems) > MaxBatch {
 			return nil, invalid(nil, "batch of %d messages; at most %d are allowed", len(elems), MaxBatch)
 		}
+		if err := checkSyntax(body); err != nil {
+			return nil, err
+		}
 		b := &Body{Batch: true, Messages: make([]*Message, len(elems)), Errors: make([]*Error, len(elems))}
 		for i, e := range elems {
 			m, err := decodeMessage(e)
@@ -153,6 +159,9 @@ func Decode(body []byte) (*Body, error) {
 			b.Messages[i] = m
 		}
 		return b, nil
+	}
+	if err := checkSyntax(body); err != nil {
+		return nil, err
 	}
 	m, err := decodeMessage(trimmed)
 	if err != nil {
@@ -308,71 +317,59 @@ func checkNames(obj map[string]json.RawMessage, known []string, prefix string) e
 	return nil
 }
 
-// checkSyntax walks the whole body once: it must be exactly one JSON value
-// (encoding/json's grammar, so no parser differential there either), and no
-// object at any depth may hold two member names that fold to the same
-// string, since encoding/json lets the last of them win while other parsers
-// take the first or keep both.
+// checkSyntax checks a body that json.Valid accepted (so exactly one JSON
+// value in encoding/json's grammar, depth bounded): no object at any depth
+// may hold two member names that fold to the same string, since
+// encoding/json lets the last of them win while other parsers take the
+// first or keep both. One linear pass over the bytes; names are compared
+// unescaped ("\u006dethod" is "method"), as encoding/json reads them.
 func checkSyntax(body []byte) *Error {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := walk(dec); err != nil {
-		return err
+	type frame struct {
+		seen      map[string]string // nil for arrays
+		expectKey bool
 	}
-	if _, err := dec.Token(); err == nil {
-		return parseError("data after the JSON value")
-	} else if err.Error() != "EOF" {
-		return parseError("%v", err)
-	}
-	return nil
-}
-
-// walk consumes one value from dec.
-func walk(dec *json.Decoder) *Error {
-	tok, err := dec.Token()
-	if err != nil {
-		if err.Error() == "EOF" {
-			return parseError("empty body")
-		}
-		return parseError("%v", err)
-	}
-	d, ok := tok.(json.Delim)
-	if !ok {
-		return nil
-	}
-	switch d {
-	case '[':
-		for dec.More() {
-			if err := walk(dec); err != nil {
-				return err
+	var stack []frame
+	for i := 0; i < len(body); i++ {
+		switch body[i] {
+		case '{':
+			stack = append(stack, frame{seen: map[string]string{}, expectKey: true})
+		case '[':
+			stack = append(stack, frame{})
+		case '}', ']':
+			stack = stack[:len(stack)-1]
+		case ',':
+			if top := &stack[len(stack)-1]; top.seen != nil {
+				top.expectKey = true
 			}
-		}
-	case '{':
-		var seen map[string]string
-		for dec.More() {
-			tok, err := dec.Token()
-			if err != nil {
-				return parseError("%v", err)
-			}
-			name := tok.(string)
-			folded := fold(name)
-			if prev, dup := seen[folded]; dup {
-				if prev == name {
-					return invalidDup("duplicate member %q", name)
+		case '"':
+			end, escaped := i+1, false
+			for ; body[end] != '"'; end++ {
+				if body[end] == '\\' {
+					end++
+					escaped = true
 				}
-				return invalidDup("members %q and %q differ only in case", prev, name)
 			}
-			if seen == nil {
-				seen = make(map[string]string)
+			if len(stack) == 0 {
+				i = end
+				continue
 			}
-			seen[folded] = name
-			if err := walk(dec); err != nil {
-				return err
+			if top := &stack[len(stack)-1]; top.seen != nil && top.expectKey {
+				top.expectKey = false
+				name := string(body[i+1 : end])
+				if escaped {
+					_ = json.Unmarshal(body[i:end+1], &name)
+				}
+				folded := fold(name)
+				if prev, dup := top.seen[folded]; dup {
+					if prev == name {
+						return invalidDup("duplicate member %q", name)
+					}
+					return invalidDup("members %q and %q differ only in case", prev, name)
+				}
+				top.seen[folded] = name
 			}
+			i = end
 		}
-	}
-	if _, err := dec.Token(); err != nil { // the closing delimiter
-		return parseError("%v", err)
 	}
 	return nil
 }

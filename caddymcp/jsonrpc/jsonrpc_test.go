@@ -132,6 +132,8 @@ func TestCheckHeaders(t *testing.T) {
 		{old, map[string]string{"Mcp-Method": "tools/call", "Mcp-Name": "search", "Mcp-Protocol-Version": "2026-07-28"}, true},
 		{old, map[string]string{"Mcp-Method": "tools/list", "Mcp-Protocol-Version": "2026-07-28"}, false},
 		{old, map[string]string{"Mcp-Method": "tools/list", "Mcp-Protocol-Version": "2025-06-18"}, true},
+		{`{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":1}}`, map[string]string{"Mcp-Protocol-Version": "2026-07-28"}, true},
+		{`{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":1}}`, map[string]string{"Mcp-Protocol-Version": "2026-07-28", "Mcp-Method": "tools/call"}, false},
 	} {
 		b, err := Decode([]byte(tc.body))
 		if err != nil {
@@ -191,4 +193,39 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 	})
+}
+
+// BenchmarkDecode: the strict decoder against the baseline of what mcp-go
+// does anyway (one encoding/json pass into a struct), on a typical
+// tools/call and on a 1 MiB worst case (an array of 256k numbers in the
+// arguments: one token each for the duplicate walk).
+func BenchmarkDecode(b *testing.B) {
+	typical := []byte(`{"jsonrpc":"2.0","id":12,"method":"tools/call","params":{"name":"search","arguments":{"query":"configure reverse proxy headers","limit":10}}}`)
+	worst := []byte(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"search","arguments":{"q":[` +
+		strings.Repeat("1,", 256<<10) + `1]}}}`)
+	var base struct {
+		JSONRPC string          `json:"jsonrpc"`
+		ID      any             `json:"id"`
+		Method  string          `json:"method"`
+		Params  json.RawMessage `json:"params"`
+	}
+	for _, tc := range []struct {
+		name string
+		body []byte
+	}{{"typical", typical}, {"worst1MiB", worst}} {
+		b.Run(tc.name+"/encoding-json", func(b *testing.B) {
+			b.SetBytes(int64(len(tc.body)))
+			for b.Loop() {
+				_ = json.Unmarshal(tc.body, &base)
+			}
+		})
+		b.Run(tc.name+"/strict", func(b *testing.B) {
+			b.SetBytes(int64(len(tc.body)))
+			for b.Loop() {
+				if _, err := Decode(tc.body); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

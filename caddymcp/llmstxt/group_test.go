@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/llmstxt"
@@ -111,5 +112,19 @@ func TestSectionsOfAVersionedSiteAtScale(t *testing.T) {
 	got := headings(llmstxt.Render(search.Build(pages), "Python", "", 0))
 	if want := []string{"Library", "Reference", "Tutorial", "Howto", "C-api"}; !slices.Equal(got, want) {
 		t.Errorf("headings %q, want %q", got, want)
+	}
+}
+
+// TestSectionNamesBounded: a section name from a document stays one
+// bounded heading line and cannot form a link.
+func TestSectionNamesBounded(t *testing.T) {
+	long := strings.Repeat("é", 300)
+	pages := []source.Page{
+		{ID: "d.test/a", URL: "https://d.test/a", Title: "A", Section: "[click](https://evil.test)\n## Injected", Sections: []source.Section{{Text: "x"}}},
+		{ID: "d.test/b", URL: "https://d.test/b", Title: "B", Section: long, Sections: []source.Section{{Text: "x"}}},
+	}
+	got := headings(llmstxt.Render(search.Build(pages), "T", "", 0))
+	if len(got) != 2 || got[0] != `\[click\](https://evil.test) ## Injected` || len(got[1]) > 110 || !strings.HasSuffix(got[1], "é…") {
+		t.Errorf("headings %q", got)
 	}
 }

@@ -147,13 +147,26 @@ func describe(p *source.Page) string {
 // oneLine collapses whitespace so a value cannot break the Markdown layout.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
+// maxSectionName bounds a section heading, in bytes: section names come
+// from documents (front matter, paths).
+const maxSectionName = 100
+
+// sectionName is the H2 of a group: capitalized, one line, bounded, and
+// escaped like a title so it reads back as text.
 func sectionName(s string) string {
 	s = oneLine(s)
 	if s == "" {
 		return "Pages"
 	}
+	if len(s) > maxSectionName {
+		cut := maxSectionName
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
+	}
 	r, n := utf8.DecodeRuneInString(s)
-	return string(unicode.ToUpper(r)) + s[n:]
+	return headingText(string(unicode.ToUpper(r)) + s[n:])
 }
 
 // linkText escapes a title for Markdown inline text (a link text or a

@@ -44,9 +44,12 @@ func ParseLLMSTxt(r io.Reader, spec source.Spec) ([]source.Page, error) {
 
 func parseLLMSTxt(ctx context.Context, data []byte, spec source.Spec) ([]source.Page, error) {
 	text := strings.ReplaceAll(string(data), "\r\n", "\n")
-	docs := splitH1(text)
+	docs := splitH1(ctx, text)
 	var pages []source.Page
 	full := strings.Contains(strings.ToLower(path.Base(spec.Location)), "full")
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
 	if !full && len(docs) <= 1 && looksLikeLinkList(text) {
 		pages = llmsLinks(text, spec)
 	} else {
@@ -69,10 +72,13 @@ type llmsDoc struct {
 
 // splitH1 splits text at "# " lines outside code fences. Text before the
 // first H1 is dropped (it has no title).
-func splitH1(text string) []llmsDoc {
+func splitH1(ctx context.Context, text string) []llmsDoc {
 	var docs []llmsDoc
 	fence := ""
-	for _, l := range strings.Split(text, "\n") {
+	for i, l := range strings.Split(text, "\n") {
+		if i&4095 == 0 && ctx.Err() != nil {
+			return nil
+		}
 		if m := fenceRe.FindStringSubmatch(l); m != nil {
 			switch {
 			case fence == "":

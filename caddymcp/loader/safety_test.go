@@ -180,7 +180,8 @@ func TestIncludeBomb(t *testing.T) {
 	}
 	for _, p := range pages {
 		if p.Title == "Bomb" {
-			if n := len(p.Text()); n > maxIncludes*1100 {
+			// Uncapped: 64,000 includes, 64 MB of text.
+			if n := len(p.Text()); n > 256<<10 {
 				t.Fatalf("page text %d bytes: includes not capped", n)
 			}
 			return
@@ -242,7 +243,7 @@ func TestHeadingsCapped(t *testing.T) {
 // ErrParseDeadline (the corpus then keeps its last good pages).
 func TestParseDeadline(t *testing.T) {
 	var b strings.Builder
-	for i := range 200000 {
+	for i := range 50000 {
 		fmt.Fprintf(&b, "line %d with *some* `code` and [a link](x)\n", i)
 	}
 	dir := writeFiles(t, map[string]string{"llms-full.txt": "# Doc\n\n" + b.String()})

@@ -21,7 +21,7 @@ import (
 //   - A kind is one short word, else dropped.
 func publicSource(s SourceInfo) SourceInfo {
 	remote := isRemote(s.Location)
-	s.Location = clip(publicLocation(s.Location, remote), maxLocationChars)
+	s.Location = clip(oneLine(publicLocation(s.Location, remote)), maxLocationChars)
 	s.LastError = clip(publicError(s.LastError, remote), maxErrorChars)
 	if !safeVersion(s.Kind) {
 		s.Kind = ""
@@ -88,12 +88,7 @@ func publicError(msg string, remote bool) string {
 	case msg == "":
 		return ""
 	case !remote:
-		return strings.Map(func(r rune) rune {
-			if r < 0x20 || r == 0x7f || r == '\u2028' || r == '\u2029' {
-				return -1
-			}
-			return r
-		}, pathOrURL.ReplaceAllString(msg, "…"))
+		return oneLine(pathOrURL.ReplaceAllString(msg, "…"))
 	}
 	if m := httpStatus.FindStringSubmatch(msg); m != nil {
 		return "HTTP " + m[1]
@@ -104,4 +99,15 @@ func publicError(msg string, remote bool) string {
 		}
 	}
 	return remoteFailed
+}
+
+// oneLine drops control characters and line separators, so a value stays
+// on its line of the instructions.
+func oneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || r == '\u2028' || r == '\u2029' || r == '\u0085' {
+			return -1
+		}
+		return r
+	}, s)
 }

@@ -26,7 +26,7 @@ type state struct {
 }
 
 // indexCache holds data derived from one index. The index is immutable, so
-// the cache stays valid until Options.Index returns another pointer.
+// the cache stays valid until Options.Snapshot returns another index.
 type indexCache struct {
 	ix     *search.Index
 	id     string        // indexID(ix), carried by search_docs cursors

@@ -113,17 +113,8 @@ func (ix *Index) PageByURL(u string) (*source.Page, bool) {
 // normalizeURL strips scheme, fragment, query and surrounding slashes, which
 // turns a permalink into a page ID and a path into a page Path.
 func normalizeURL(u string) string {
-	u = strings.TrimSpace(u)
-	if i := strings.IndexByte(u, '#'); i >= 0 {
-		u = u[:i]
-	}
-	if i := strings.IndexByte(u, '?'); i >= 0 {
-		u = u[:i]
-	}
-	if i := strings.Index(u, "://"); i >= 0 {
-		u = u[i+3:]
-	}
-	return strings.Trim(u, "/")
+	id, _ := source.IDAndPath(strings.TrimSpace(u)) // the loaders' own rule
+	return id
 }
 
 // Facets lists the sections, languages and versions present.

@@ -12,7 +12,9 @@ import (
 // URL up.
 func IDAndPath(permalink string) (id, path string) {
 	u, err := url.Parse(permalink)
-	if err != nil {
+	if err != nil || u.Opaque != "" {
+		// Unparsable, or an ID with a port and no scheme
+		// ("localhost:1313/docs", which parses as scheme "localhost").
 		s := permalink
 		if i := strings.IndexAny(s, "?#"); i >= 0 {
 			s = s[:i]

@@ -45,3 +45,20 @@ func TestMerge(t *testing.T) {
 		t.Errorf("Merge = %+v", got)
 	}
 }
+
+// TestIDAndPath: permalinks, IDs and paths give the same ID, so a page is
+// found by any of them.
+func TestIDAndPath(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://d.test/docs/x/?q=1#a": "d.test/docs/x",
+		"d.test/docs/x":                "d.test/docs/x",
+		"/docs/x/":                     "docs/x",
+		"http://localhost:1313/docs/":  "localhost:1313/docs",
+		"localhost:1313/docs":          "localhost:1313/docs",
+		"https://u:p@d.test/a%20b":     "d.test/a b",
+	} {
+		if id, _ := IDAndPath(in); id != want {
+			t.Errorf("IDAndPath(%q) = %q, want %q", in, id, want)
+		}
+	}
+}
