@@ -74,18 +74,20 @@ func TestEdgeAndBackends(t *testing.T) {
 		for b := range slog.distinct(func(e logEntry) bool { return e.method == "GET" }) {
 			streamOn = b
 		}
-		victim := -1
+		// ... and, of the others, the one that served the streamable
+		// session the most.
+		victim, served := -1, flog.distinct(mcpPosts)
 		for i, name := range backendNames {
-			if name != streamOn {
+			if name != streamOn && (victim < 0 || served[name] > served[backendNames[victim]]) {
 				victim = i
 			}
 		}
 		c.kill(victim)
-		t.Logf("killed %s; SSE stream on %s", backendNames[victim], streamOn)
+		t.Logf("killed %s (it had served %d of the session's POSTs); SSE stream on %s", backendNames[victim], served[backendNames[victim]], streamOn)
 		exercise(t, ctx, str)
 		exercise(t, ctx, sse)
-		if n := flog.distinct(mcpPosts)[backendNames[victim]]; n == 0 {
-			t.Logf("note: no streamable request had reached %s before it was killed", backendNames[victim])
+		if served[backendNames[victim]] == 0 {
+			t.Fatalf("the killed backend %s never served the streamable session: %v", backendNames[victim], served)
 		}
 	})
 }
