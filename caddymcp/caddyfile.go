@@ -114,6 +114,9 @@ func (h *Handler) checkPathMatcher(pattern string) error {
 //		fetch_timeout        <duration>
 //		max_source_size      <size>
 //		llms_txt             on|off
+//		landing              on|off
+//		log_queries          [on|off]
+//		query_log            [on|off]
 //	}
 //
 // `source` may be repeated; earlier sources win when page ids collide.
@@ -266,6 +269,11 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				h.SessionIdleTimeout = caddy.Duration(dur)
 			}
 
+		case "landing", "log_queries", "query_log":
+			if err := h.unmarshalObserve(d, opt); err != nil {
+				return err
+			}
+
 		default:
 			if near := closestOption(opt); near != "" {
 				return d.Errf("unknown subdirective %q; did you mean %q?", opt, near)
@@ -283,7 +291,7 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 var options = []string{"source", "name", "instructions", "public_url", "endpoint", "sse",
 	"allowed_origins", "max_request_body", "session_idle_timeout", "max_sessions",
 	"max_sessions_per_client", "keepalive", "refresh",
-	"watch", "reload", "fetch_timeout", "max_source_size", "llms_txt"}
+	"watch", "reload", "fetch_timeout", "max_source_size", "llms_txt", "landing", "log_queries", "query_log"}
 
 // closestOption returns the option a mistyped name most likely meant (at
 // most two edits away, or the option with an underscore for a dash or a

@@ -163,6 +163,9 @@ type Handler struct {
 	// Default: 25s.
 	KeepAlive caddy.Duration `json:"keepalive,omitempty"`
 
+	// Observability: access-log fields, metrics, query log, landing page.
+	Observability
+
 	corpus     *corpus.Corpus
 	corpusKey  string
 	unlabel    func()       // drops this handler's label from the corpus
@@ -231,6 +234,9 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 				"add the public URL, e.g. `source <dir> https://docs.example.com/`", zap.String("source", s.String()))
 		}
 	}
+	if err := h.provisionObserve(ctx); err != nil {
+		return err
+	}
 	mcpSrv, err := mcptools.New(mcptools.Options{
 		Name:         h.Name,
 		Title:        h.Name,
@@ -239,7 +245,7 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		Snapshot:     h.corpus.Snapshot,
 		PublicURL:    h.PublicURL,
 		Status:       h.sourceInfo,
-	})
+	}, h.serverOptions()...)
 	if err != nil {
 		return err
 	}
@@ -369,6 +375,7 @@ func (h *Handler) Validate() error { return h.check() }
 // Cleanup ends open streams and releases this config's hold on the index.
 func (h *Handler) Cleanup() error {
 	h.closeStreams()
+	h.cleanupObserve()
 	if h.streamable != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()

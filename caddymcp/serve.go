@@ -38,6 +38,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 		}
 		return nil
 	}
+	if h.wantsLanding(r) { // landing.go: the page for browsers
+		if !h.refused(w, r) { // the same Origin/Host policy as llms.txt
+			h.serveLanding(w, r)
+		}
+		return nil
+	}
 	switch {
 	case h.streamable != nil && r.URL.Path == h.Endpoint:
 	case !h.DisableSSE && (r.URL.Path == h.SSEEndpoint || r.URL.Path == h.MessageEndpoint):
@@ -59,6 +65,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	if !ok {
 		return nil
 	}
+	r, flushLog := h.noteRequest(r, msg) // logfields.go
+	defer flushLog()
 	switch r.URL.Path {
 	case h.Endpoint:
 		h.serveStreamable(out, sw, r, msg)
@@ -113,6 +121,7 @@ func (h *Handler) serveStreamable(w http.ResponseWriter, sw *streamWriter, r *ht
 			// again if mcp-go does not hand the id out.
 			sess, err := h.sessions.open(kindStreamable, clientKey(r), initProtocol(msg.Params), now)
 			if err != nil {
+				h.reject(RejectSessionLimit)
 				refuseSession(w, err)
 				return
 			}
@@ -179,6 +188,7 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) bool {
 }
 
 func (h *Handler) tooLarge(w http.ResponseWriter) {
+	h.reject(RejectBodySize)
 	// Tell net/http not to keep reading an oversized body for reuse.
 	w.Header().Set("Connection", "close")
 	writeJSONRPCError(w, http.StatusRequestEntityTooLarge, mcp.INVALID_REQUEST,

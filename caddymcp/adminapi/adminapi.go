@@ -1,8 +1,9 @@
 // Package adminapi adds the documentation index to Caddy's admin API
 // (module admin.api.mcp): GET /mcp/sources lists every open corpus with its
 // sources, page counts, refresh times and errors; POST /mcp/reindex refreshes
-// now. A blank import of this package is enough: Caddy loads every
-// registered admin.api.* module when it starts its admin endpoint.
+// now; GET /mcp/queries lists the searches that found little (query_log). A
+// blank import of this package is enough: Caddy loads every registered
+// admin.api.* module when it starts its admin endpoint.
 package adminapi
 
 import (
@@ -32,11 +33,13 @@ func (Admin) CaddyModule() caddy.ModuleInfo {
 	}
 }
 
-// Routes returns the /mcp/sources and /mcp/reindex admin routes.
+// Routes returns the /mcp/sources, /mcp/reindex and /mcp/queries admin
+// routes.
 func (a Admin) Routes() []caddy.AdminRoute {
 	return []caddy.AdminRoute{
 		{Pattern: "/mcp/sources", Handler: caddy.AdminHandlerFunc(a.handleSources)},
 		{Pattern: "/mcp/reindex", Handler: caddy.AdminHandlerFunc(a.handleReindex)},
+		{Pattern: "/mcp/queries", Handler: caddy.AdminHandlerFunc(a.handleQueries)},
 	}
 }
 

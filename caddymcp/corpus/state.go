@@ -43,6 +43,7 @@ type sourceState struct {
 	lastDur     time.Duration
 	attempts    uint64
 	failures    uint64
+	updates     uint64        // loads that swapped in new pages
 	failStreak  uint64        // failures since the last success
 	retryWait   time.Duration // remote: backoff before nextDue; 0 when healthy
 	nextDue     time.Time     // remote: next refresh or retry; local: next forced reload
@@ -201,6 +202,7 @@ func (c *Corpus) loadSource(ctx context.Context, s *sourceState, initial bool) l
 		s.lastErr = ""
 		s.lastSuccess = start
 		s.lastChange = start
+		s.updates++
 		result = ResultUpdated
 		changed = true
 	}

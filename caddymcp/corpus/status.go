@@ -70,6 +70,10 @@ type SourceStatus struct {
 	// Attempts and Failures count loads since Open.
 	Attempts uint64 `json:"attempts"`
 	Failures uint64 `json:"failures"`
+	// Updates counts the loads that brought new pages (the first
+	// successful one included); Attempts - Failures - Updates loaded the
+	// same pages again or were answered 304.
+	Updates uint64 `json:"updates"`
 	// ConsecutiveFailures counts failures since the last success; a remote
 	// source with some is retried with a growing delay (RetryInMS) that a
 	// success resets to the Refresh interval.
@@ -118,6 +122,7 @@ func (c *Corpus) Status() Status {
 			NextRefresh:    s.nextDue,
 			Attempts:       s.attempts,
 			Failures:       s.failures,
+			Updates:        s.updates,
 
 			ConsecutiveFailures: s.failStreak,
 			RetryInMS:           ms(s.retryWait),

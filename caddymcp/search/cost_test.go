@@ -112,8 +112,11 @@ func TestQueryCostBounded(t *testing.T) {
 	if testing.Short() {
 		t.Skip("timing comparison; skipped in -short")
 	}
+	if raceEnabled {
+		t.Skip("timing comparison: the race detector distorts per-path costs; .ci/run runs this test without -race")
+	}
 	ix := Build(loadHugoPages(t))
-	rep, worst := costReport(queryCosts(ix, 5, 20*time.Millisecond))
+	rep, worst := costReport(queryCosts(ix, 9, 20*time.Millisecond))
 	t.Log(rep)
 	if worst > 12 {
 		t.Errorf("a hostile query costs %.0fx a normal one: %s", worst, rep)
