@@ -210,6 +210,13 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				h.MaxRequestBody = int64(n)
 			}
 
+		case "index_cache":
+			v, err := oneArg(d, opt)
+			if err != nil {
+				return err
+			}
+			h.IndexCache = v
+
 		case "max_sessions", "max_sessions_per_client":
 			v, err := oneArg(d, opt)
 			if err != nil {
@@ -291,7 +298,8 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 var options = []string{"source", "name", "instructions", "public_url", "endpoint", "sse",
 	"allowed_origins", "max_request_body", "session_idle_timeout", "max_sessions",
 	"max_sessions_per_client", "keepalive", "refresh",
-	"watch", "reload", "fetch_timeout", "max_source_size", "llms_txt", "landing", "log_queries", "query_log"}
+	"watch", "reload", "fetch_timeout", "max_source_size", "llms_txt", "landing", "log_queries", "query_log",
+	"index_cache"}
 
 // closestOption returns the option a mistyped name most likely meant (at
 // most two edits away, or the option with an underscore for a dash or a

@@ -81,6 +81,14 @@ type Handler struct {
 	// server. Default: 50 MiB.
 	MaxSourceSize int64 `json:"max_source_size,omitempty"`
 
+	// IndexCache is the folder where the built search index is persisted,
+	// so that a restart with unchanged local sources loads it instead of
+	// parsing and indexing them again. "off" disables it. Default: mcp/index
+	// in Caddy's data directory. One file per set of sources, replaced
+	// atomically and checked on load: a damaged or outdated file is logged
+	// and rebuilt, never served. Unused with remote sources or `reload`.
+	IndexCache string `json:"index_cache,omitempty"`
+
 	// DisableLLMSTxt stops the handler from serving /llms.txt and
 	// /llms-full.txt (https://llmstxt.org) rendered from the index, leaving
 	// those paths to the next handler (e.g. file_server, when the site
@@ -220,6 +228,7 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		Reload:         time.Duration(h.Reload),
 		RequestTimeout: time.Duration(h.FetchTimeout),
 		MaxSourceBytes: h.MaxSourceSize,
+		IndexCache:     h.indexCacheDir(),
 	})
 	if err != nil {
 		return err

@@ -76,6 +76,10 @@ type Options struct {
 	// private or link-local addresses other than the configured host's
 	// (see loader.Options).
 	HTTPClient *http.Client
+	// IndexCache is a directory where each built index is persisted, so
+	// that a restart with unchanged local sources loads it instead of
+	// parsing and building (see indexcache.go). Empty: no cache.
+	IndexCache string
 	// ParseTimeout bounds the whole load of one source (walk and parse;
 	// a remote fetch has RequestTimeout on top). A source that takes
 	// longer fails like a bad fetch and keeps its last good pages. Zero
@@ -154,6 +158,11 @@ type Corpus struct {
 	closeOnce sync.Once
 	openedAt  time.Time
 	labels    labels // see AddLabel
+
+	cacheMu   sync.Mutex     // serializes index cache writes
+	cacheGen  atomic.Uint64  // newest index waiting to be written
+	cacheWG   sync.WaitGroup // cache writes in flight (Close stops and waits)
+	cacheStop atomic.Bool    // set by Close: abandon cache writes
 }
 
 // Open loads every source and builds the first index, then starts watching
@@ -182,7 +191,11 @@ func Open(ctx context.Context, opts Options) (*Corpus, error) {
 		c.sources = append(c.sources, newSourceState(ld))
 	}
 
-	results := c.loadSources(ctx, c.sources, true)
+	restored := c.restore()
+	var results []loadResult
+	if !restored {
+		results = c.loadSources(ctx, c.sources, true)
+	}
 	var localErrs, allErrs []error
 	total := 0
 	for i, r := range results {
@@ -200,7 +213,7 @@ func Open(ctx context.Context, opts Options) (*Corpus, error) {
 	if len(localErrs) > 0 {
 		return nil, errors.Join(localErrs...)
 	}
-	if total == 0 {
+	if total == 0 && !restored {
 		if len(allErrs) > 0 {
 			return nil, errors.Join(allErrs...)
 		}
@@ -218,7 +231,9 @@ func Open(ctx context.Context, opts Options) (*Corpus, error) {
 		c.log.Warn("docs source unavailable at start; serving the other sources",
 			zap.Error(r.err), zap.String("retry", retry))
 	}
-	c.rebuild()
+	if !restored {
+		c.rebuild()
+	}
 
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	if c.needsLoop() {
@@ -265,6 +280,8 @@ func (c *Corpus) Close() error {
 		unregister(c)
 		c.cancel()
 		<-c.done
+		c.cacheStop.Store(true)
+		c.cacheWG.Wait()
 	})
 	return nil
 }
@@ -363,7 +380,9 @@ func (c *Corpus) rebuild() {
 	}
 	ix := c.opts.build(pages)
 	dur := time.Since(start)
-	c.cur.Store(&snapshot{ix: ix, at: time.Now(), buildDur: dur})
+	snap := &snapshot{ix: ix, at: time.Now(), buildDur: dur}
+	c.cur.Store(snap)
+	c.persist(pages, ix, snap.at)
 	n := c.builds.Add(1)
 	c.log.Info("docs index built",
 		zap.String("corpus", c.opts.Name),

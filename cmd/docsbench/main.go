@@ -11,6 +11,7 @@
 //	go run ./cmd/docsbench -suite relevance -sets questions-test  # one set, by kind and corpus
 //	go run ./cmd/docsbench -suite index -sizes 1000,10000
 //	go run ./cmd/docsbench -suite e2e            # Caddy end to end only (~70 s)
+//	go run ./cmd/docsbench -suite startup        # start-up with the index cache, 10k and 100k pages
 //
 // Suites are registered in the suites map. To add one, add a file with
 //

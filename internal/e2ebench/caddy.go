@@ -109,6 +109,11 @@ func staticBody(n int) string {
 // startCaddy runs bin with a generated Caddyfile in dir and waits until the
 // HTTPS site answers.
 func startCaddy(ctx context.Context, bin, dir, corpus string, bodySize int) (*caddyProc, error) {
+	return startCaddyPinned(ctx, bin, dir, corpus, bodySize, false)
+}
+
+// startCaddyPinned is startCaddy with Caddy on caddyCPU when pin is set.
+func startCaddyPinned(ctx context.Context, bin, dir, corpus string, bodySize int, pin bool) (*caddyProc, error) {
 	ports, err := freePorts(3)
 	if err != nil {
 		return nil, err
@@ -122,7 +127,7 @@ func startCaddy(ctx context.Context, bin, dir, corpus string, bodySize int) (*ca
 	if err := os.WriteFile(cfgPath, []byte(p.caddyfile(staticBody(bodySize))), 0o600); err != nil {
 		return nil, err
 	}
-	p.cmd = exec.Command(bin, "run", "--config", cfgPath, "--adapter", "caddyfile")
+	p.cmd = caddyCommand(pin, bin, "run", "--config", cfgPath, "--adapter", "caddyfile")
 	p.cmd.Dir = dir
 	// Never outlive the harness (a killed `go test`, a timeout).
 	p.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}

@@ -62,6 +62,12 @@ type Config struct {
 	// <kind>-open.pprof); compare with `go tool pprof -diff_base`.
 	HeapProfiles string
 
+	// Pin runs Caddy on CPU 0 and this process on CPU 1 (Linux, 2+ CPUs,
+	// taskset installed; Report.Pinned says whether it happened).
+	Pin bool
+	// ThroughputOnly skips the stream-memory and latency phases.
+	ThroughputOnly bool
+
 	// Timeout bounds the whole run. Default: 5m.
 	Timeout time.Duration
 }
@@ -76,6 +82,7 @@ func DefaultConfig() Config {
 		Rounds:          2,
 		Sessions:        1000,
 		LatencyRequests: 300,
+		Pin:             true,
 		Timeout:         5 * time.Minute,
 	}
 }

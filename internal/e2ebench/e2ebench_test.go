@@ -168,7 +168,9 @@ func TestErrorsCounted(t *testing.T) {
 // and E2EBENCH_CPUPROFILE to write a CPU profile of Caddy during a search
 // phase (see Config.CPUProfile), E2EBENCH_HEAPPROFILES to a directory for
 // heap profiles around the memory measurements (Config.HeapProfiles), and
-// E2EBENCH_PROFILE_UNIQUE=1 to profile the unique-query phase instead.
+// E2EBENCH_PROFILE_UNIQUE=1 to profile the unique-query phase instead;
+// E2EBENCH_PIN=1 pins Caddy to CPU 0 and the client to CPU 1, and
+// E2EBENCH_THROUGHPUT_ONLY=1 skips the memory and latency phases.
 func BenchmarkE2E(b *testing.B) {
 	if testing.Short() {
 		b.Skip("end-to-end benchmark: skipped under -short")
@@ -178,6 +180,8 @@ func BenchmarkE2E(b *testing.B) {
 	cfg.CPUProfile = os.Getenv("E2EBENCH_CPUPROFILE")
 	cfg.ProfileUnique = os.Getenv("E2EBENCH_PROFILE_UNIQUE") != ""
 	cfg.HeapProfiles = os.Getenv("E2EBENCH_HEAPPROFILES")
+	cfg.Pin = os.Getenv("E2EBENCH_PIN") != ""
+	cfg.ThroughputOnly = os.Getenv("E2EBENCH_THROUGHPUT_ONLY") != ""
 	for range b.N {
 		rep, err := Run(context.Background(), cfg)
 		if err != nil {

@@ -22,6 +22,8 @@ type Report struct {
 	LatencyRequests int
 	// StaticBytes is the size of the respond body: the mean search answer.
 	StaticBytes int
+	// Pinned is set when Caddy ran on CPU 0 and the client on CPU 1.
+	Pinned bool
 
 	// UniqueQueries is the size of the unique mix; UniqueSent how many of
 	// its queries the run sent, UniqueRepeated how many of those were
@@ -151,6 +153,9 @@ func (r Report) Markdown() string {
 
 	fmt.Fprintf(&b, "#### Throughput: `tools/call search` vs `respond` (%d workers, %d × %s phases per mode, interleaved)\n\n",
 		r.Workers, r.Rounds, r.PhaseDuration)
+	if r.Pinned {
+		b.WriteString("Caddy pinned to CPU 0 (`taskset`, so GOMAXPROCS=1), the load generator to CPU 1.\n\n")
+	}
 	fmt.Fprintf(&b, "Respond body: %d bytes (the mean search answer). Query mixes: *repeated* = %d queries round robin; "+
 		"*unique* = %d distinct queries sent of %d generated from page titles and text (see UniqueQueries), %d repeats.\n\n",
 		r.StaticBytes, r.RepeatedQueries, r.UniqueSent, r.UniqueQueries, r.UniqueRepeated)

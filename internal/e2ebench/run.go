@@ -37,7 +37,13 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 			return rep, err
 		}
 	}
-	p, err := startCaddy(ctx, bin, dir, cfg.Corpus, 1024)
+	rep.Pinned = cfg.Pin && canPin()
+	if rep.Pinned {
+		if err := pinSelf(clientCPU); err != nil {
+			return rep, err
+		}
+	}
+	p, err := startCaddyPinned(ctx, bin, dir, cfg.Corpus, 1024, rep.Pinned)
 	if err != nil {
 		return rep, err
 	}
@@ -53,6 +59,9 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 
 	// Memory first, on a server that has not yet seen load.
 	for _, kind := range []streamKind{streamIdle, streamSSE, streamStreamable} {
+		if cfg.ThroughputOnly {
+			break
+		}
 		m, err := measureStreams(ctx, p, kind, cfg.Sessions, cfg.HeapProfiles)
 		rep.Memory = append(rep.Memory, newMemory(m))
 		if err != nil {
@@ -75,6 +84,9 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	c := p.client(true, 1)
 	defer c.CloseIdleConnections()
 	for _, l := range lanes {
+		if cfg.ThroughputOnly {
+			break
+		}
 		r := l.requester(p, cfg, uniq)
 		if err := r.prepare(ctx, c, 1); err != nil {
 			return rep, err
