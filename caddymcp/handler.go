@@ -186,6 +186,7 @@ type Handler struct {
 	sessionIDs *sessionIDs
 	sessions   *sessionTable // this site's, shared with its successors across reloads
 	tableKey   string        // sessionPool key; "" for a private table
+	signedKey  string        // signedPool key (signed.go)
 	srv        *caddyhttp.Server
 	cors       corsPolicy // legacy SSE endpoints
 	logger     *zap.Logger
@@ -275,6 +276,9 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		return err
 	}
 	if !h.DisableStreamable {
+		if err := h.useSignedSessions(ctx); err != nil {
+			return err
+		}
 		h.sessionIDs = &sessionIDs{table: h.sessions, retiring: new(atomic.Bool)}
 		opts := []server.StreamableHTTPOption{
 			// Caddy decides which hosts reach us; mcp-go's loopback Host
@@ -386,6 +390,7 @@ func (h *Handler) Cleanup() error {
 		defer cancel()
 		_ = h.streamable.Shutdown(ctx)
 	}
+	h.releaseSigned()
 	if h.sessions != nil {
 		h.sessions.detach(h)
 		t, key := h.sessions, h.tableKey

@@ -53,7 +53,7 @@ func (s *legacySession) GetLogLevel() mcp.LoggingLevel {
 // `endpoint` event, whose responses and notifications it carries until the
 // client goes away, the session ends (idle expiry, eviction) or Caddy stops.
 func (h *Handler) serveSSE(w *streamWriter, r *http.Request) {
-	sess, err := h.sessions.open(kindLegacy, clientKey(r), time.Now())
+	sess, err := h.sessions.open(kindLegacy, clientKey(r), "", time.Now())
 	if err != nil {
 		h.reject(RejectSessionLimit)
 		refuseSession(w, err)

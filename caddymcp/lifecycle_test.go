@@ -178,8 +178,10 @@ func TestSourcesSharedAndPartlyDown(t *testing.T) {
 }
 
 // TestStreamableSessionIdleExpiry: a streamable session unused for
-// session_idle_timeout is forgotten (404; the client must re-initialize),
-// while one in use stays.
+// session_idle_timeout loses what this instance holds for it (its table
+// entry, its event stream), while one in use keeps it. Its signed id stays
+// valid (any instance of a cluster accepts it, see signed.go): the next
+// request rebuilds the entry instead of getting 404.
 func TestStreamableSessionIdleExpiry(t *testing.T) {
 	s := startSite(t, false, "mcp {\n\t\tsource INDEX\n\t\tsession_idle_timeout 1s\n\t}", "")
 	hc := s.httpClient(t)
@@ -189,6 +191,9 @@ func TestStreamableSessionIdleExpiry(t *testing.T) {
 	initialize(t, ctx, busy, "2025-06-18")
 	idle := newStreamableClient(t, ctx, s.base+"/mcp", hc, "2025-06-18")
 	initialize(t, ctx, idle, "2025-06-18")
+	if n := liveSessionEntries(); n != 2 {
+		t.Fatalf("%d session entries, want 2", n)
+	}
 
 	for range 5 { // 2s of activity, 400ms apart
 		time.Sleep(400 * time.Millisecond)
@@ -196,11 +201,25 @@ func TestStreamableSessionIdleExpiry(t *testing.T) {
 			t.Fatalf("session in use expired: %v", err)
 		}
 	}
-	if _, err := idle.ListTools(ctx, mcp.ListToolsRequest{}); err == nil {
-		t.Fatal("idle session still accepted after 2s with session_idle_timeout 1s")
-	} else {
-		t.Logf("idle session: %v", err)
+	if n := liveSessionEntries(); n != 1 {
+		t.Fatalf("%d session entries after 2s with session_idle_timeout 1s, want 1 (the busy one)", n)
 	}
+	if _, err := idle.ListTools(ctx, mcp.ListToolsRequest{}); err != nil {
+		t.Fatalf("idle session's signed id refused: %v", err)
+	}
+	if n := liveSessionEntries(); n != 2 {
+		t.Fatalf("%d session entries after the idle session came back, want 2 (rebuilt)", n)
+	}
+}
+
+// liveSessionEntries counts the entries of every session table.
+func liveSessionEntries() int {
+	n := 0
+	sessionPool.Range(func(_, v any) bool {
+		n += v.(*sessionTable).len()
+		return true
+	})
+	return n
 }
 
 // TestSSESessionIdleExpiry: legacy SSE sessions whose client is silent for

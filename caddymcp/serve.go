@@ -119,7 +119,7 @@ func (h *Handler) serveStreamable(w http.ResponseWriter, sw *streamWriter, r *ht
 		if msg != nil && msg.Method == string(mcp.MethodInitialize) {
 			// Admitted here, as mcp-go's Generate cannot refuse; dropped
 			// again if mcp-go does not hand the id out.
-			sess, err := h.sessions.open(kindStreamable, clientKey(r), now)
+			sess, err := h.sessions.open(kindStreamable, clientKey(r), initProtocol(msg.Params), now)
 			if err != nil {
 				h.reject(RejectSessionLimit)
 				refuseSession(w, err)

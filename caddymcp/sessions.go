@@ -39,7 +39,8 @@ const (
 type session struct {
 	id     string
 	kind   sessionKind
-	client string // clientKey of the client that opened it
+	client string      // clientKey of the client that opened it
+	tok    *signedInfo // signed streamable sessions only (signed.go)
 
 	lastSeen atomic.Int64 // unix nanoseconds of the last client request
 	used     atomic.Bool  // a request other than the one that opened it arrived
@@ -108,6 +109,7 @@ type sessionLimits struct {
 type sessionTable struct {
 	limits atomic.Pointer[sessionLimits]
 	logger atomic.Pointer[zap.Logger]
+	signed atomic.Pointer[siteSigner] // signs streamable ids (signed.go)
 
 	mu        sync.Mutex
 	byID      map[string]*session
@@ -191,9 +193,9 @@ func newSessionID(kind sessionKind) string {
 // anyone) is ended to make room: its client gets 404 and starts again, as
 // the spec tells it to. Only when no session can be evicted is the new one
 // refused (errClientFull, errTableFull).
-func (t *sessionTable) open(kind sessionKind, client string, now time.Time) (*session, error) {
+func (t *sessionTable) open(kind sessionKind, client, protocol string, now time.Time) (*session, error) {
 	l := t.limits.Load()
-	s := &session{id: newSessionID(kind), kind: kind, client: client}
+	s := t.newSession(kind, client, protocol, now)
 	s.lastSeen.Store(now.UnixNano())
 
 	var victims []*session
@@ -294,11 +296,15 @@ func (t *sessionTable) resolve(id string, now time.Time) (*session, error) {
 	s := t.byID[id]
 	t.mu.Unlock()
 	if s == nil {
+		return t.adopt(id, now) // a signed id opened elsewhere (signed.go)
+	}
+	if s.tok != nil && !t.signedValid(s, now) {
+		t.remove(s, "expired or deleted on another instance")
 		return nil, errNoSession
 	}
 	if t.expired(s, t.limits.Load(), now) {
 		t.remove(s, "expired")
-		return nil, errNoSession
+		return t.adopt(id, now) // a signed id outlives its local entry
 	}
 	return s, nil
 }
@@ -417,7 +423,7 @@ func (m *sessionIDs) Generate() string {
 	if m.admitted != nil {
 		return m.admitted.id
 	}
-	s, err := m.table.open(kindStreamable, "", time.Now())
+	s, err := m.table.open(kindStreamable, "", "", time.Now())
 	if err != nil {
 		return "" // mcp-go then answers without a session id
 	}
@@ -443,8 +449,11 @@ func (m *sessionIDs) Terminate(id string) (isNotAllowed bool, err error) {
 	if m.retiring.Load() {
 		return false, nil
 	}
-	if s, err := m.table.resolve(id, time.Now()); err == nil {
-		m.table.remove(s, "deleted by the client")
+	// held, not resolve: this also runs for the DELETE that tells mcp-go
+	// to forget an evicted session, which must not rebuild or revoke it.
+	// A client's DELETE was resolved (its entry rebuilt) by serveStreamable.
+	if s := m.table.held(id); s != nil && m.table.remove(s, "deleted by the client") {
+		m.table.revoke(id)
 	}
 	return false, nil
 }

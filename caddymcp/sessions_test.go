@@ -15,7 +15,7 @@ func TestSessionTableEviction(t *testing.T) {
 	tbl := newSessionTable(sessionLimits{idle: time.Hour, unused: time.Minute, max: 3, perClient: 3, evictGrace: time.Second}, nil)
 	defer tbl.Destruct()
 	t0 := time.Now()
-	open := func(client string, at time.Time) (*session, error) { return tbl.open(kindStreamable, client, at) }
+	open := func(client string, at time.Time) (*session, error) { return tbl.open(kindStreamable, client, "", at) }
 
 	used, _ := open("a", t0)
 	used.touch(t0)
@@ -53,10 +53,10 @@ func TestSessionTableExpiry(t *testing.T) {
 	tbl := newSessionTable(sessionLimits{idle: time.Hour, unused: time.Minute}, nil)
 	defer tbl.Destruct()
 	t0 := time.Now()
-	unused, _ := tbl.open(kindStreamable, "a", t0)
-	used, _ := tbl.open(kindStreamable, "a", t0)
+	unused, _ := tbl.open(kindStreamable, "a", "", t0)
+	used, _ := tbl.open(kindStreamable, "a", "", t0)
 	used.touch(t0)
-	busy, _ := tbl.open(kindStreamable, "a", t0)
+	busy, _ := tbl.open(kindStreamable, "a", "", t0)
 	busy.inflight.Add(1)
 	ctx, cancel := context.WithCancel(context.Background())
 	unused.attachStream(cancel)

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"runtime"
 	"strings"
 	"testing"
@@ -118,13 +119,49 @@ func TestSearchDocsCursorAcrossServers(t *testing.T) {
 	}
 }
 
-// TestIndexID checks identities are per index object, stable, and
-// forgotten when the index is collected (no leak over many refreshes).
+// TestSearchDocsCursorAcrossInstances: two servers that each built their
+// own index from the same pages (two instances behind a load balancer)
+// accept each other's cursors without a warning; an instance that already
+// has a refreshed index flags the cursor (index_changed).
+func TestSearchDocsCursorAcrossInstances(t *testing.T) {
+	a, b := newEnv(t, widgetPages(0, 12), ""), newEnv(t, widgetPages(0, 12), "")
+	if a.ix.Load() == b.ix.Load() {
+		t.Fatal("the two instances share one index object; the test needs two")
+	}
+	first, _ := ok[DocsResults](t, a.c, ToolSearchDocs, map[string]any{"query": "widget", "limit": 5})
+	next := map[string]any{"query": "widget", "limit": 5, "cursor": first.NextCursor}
+	onA, _ := ok[DocsResults](t, a.c, ToolSearchDocs, next)
+	onB, _ := ok[DocsResults](t, b.c, ToolSearchDocs, next)
+	if onB.IndexChanged || onB.Offset != 5 || !reflect.DeepEqual(onA.Results, onB.Results) || onA.NextCursor != onB.NextCursor {
+		t.Errorf("page 2 differs between instances with the same pages:\nA %+v\nB %+v", onA, onB)
+	}
+	b.ix.Store(search.Build(widgetPages(0, 13))) // b refreshed first
+	if r, _ := ok[DocsResults](t, b.c, ToolSearchDocs, map[string]any{"query": "widget", "limit": 5, "cursor": first.NextCursor}); !r.IndexChanged {
+		t.Errorf("other instance after a refresh: not flagged: %+v", r)
+	}
+}
+
+// TestIndexID checks identities are content digests: two indexes built
+// from the same pages (two instances behind a load balancer, or a restart)
+// share one, other pages get another, and the value does not depend on the
+// process (pinned: it changes only if the digest's definition does). The
+// registry forgets collected indexes (no leak over many refreshes).
 func TestIndexID(t *testing.T) {
 	a, b := search.Build(widgetPages(0, 2)), search.Build(widgetPages(0, 2))
 	ia, ib := indexID(a), indexID(b)
-	if ia == ib || indexID(a) != ia || !strings.HasPrefix(ia, processID+".") {
-		t.Fatalf("ids %q %q", ia, ib)
+	if ia != ib || indexID(a) != ia {
+		t.Fatalf("same pages, ids %q %q", ia, ib)
+	}
+	if ic := indexID(search.Build(widgetPages(1, 2))); ic == ia {
+		t.Fatalf("other pages, same id %q", ic)
+	}
+	edited := widgetPages(0, 2)
+	edited[1].Sections[0].Text += "!"
+	if ie := indexID(search.Build(edited)); ie == ia {
+		t.Fatalf("edited text, same id %q", ie)
+	}
+	if pinned := "lpMyXmtDFU7vLZAI"; ia != pinned {
+		t.Errorf("id of widgetPages(0, 2) = %q, pinned %q: the identity must not depend on the process", ia, pinned)
 	}
 	n := func() int {
 		indexIDMu.Lock()
