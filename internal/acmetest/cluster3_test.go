@@ -108,9 +108,20 @@ func clusterOfThree(t *testing.T, bin, issuerOpt, servedMsg string) {
 			t.Fatalf("instance %d serves serial %x, instance 0 serves %x", i, leaf.SerialNumber, first.SerialNumber)
 		}
 	}
-	if got := nodes[0].CA.Orders(); got != 1 {
-		t.Fatalf("orders = %d, want 1 for the whole cluster", got)
-	}
+	// One order for the whole cluster. On a slow machine the first renewal
+	// round (at 2/3 of the 12s lifetime) may already have begun, and each
+	// round is one more order, so count the orders against the renewals
+	// logged, waiting out an order whose renewal is still in flight.
+	eventually(t, 10*time.Second, "one order for the cluster per issuance", func() error {
+		renewed := 0
+		for _, n := range nodes {
+			renewed += len(caddyLog(t, n.LogFile, "certificate renewed successfully"))
+		}
+		if got := nodes[0].CA.Orders(); got != 1+renewed {
+			return fmt.Errorf("orders = %d with %d renewals logged, want 1 for the whole cluster plus one per renewal", got, renewed)
+		}
+		return nil
+	})
 	for i, n := range nodes {
 		want := 0
 		if i == 1 {
@@ -153,7 +164,7 @@ func clusterOfThree(t *testing.T, bin, issuerOpt, servedMsg string) {
 	})
 	// Every renewal was done once for the cluster: Pebble issued one
 	// certificate per round, not one per instance. Rounds come every ~8s
-	// (2/3 of 12s), so at most two are possible by now.
+	// (2/3 of 12s); a slow machine may see more than one round.
 	certs, renewals := nodes[0].CA.Certificates(), 0
 	pickedUp := 0
 	for _, n := range nodes {
@@ -163,7 +174,7 @@ func clusterOfThree(t *testing.T, bin, issuerOpt, servedMsg string) {
 			pickedUp++
 		}
 	}
-	if renewals < 1 || certs != 1+renewals || renewals > 2 {
+	if renewals < 1 || certs != 1+renewals {
 		t.Fatalf("renewals logged = %d, certificates issued = %d: want one issuance per renewal round", renewals, certs)
 	}
 	if pickedUp < clusterSize-1 {
