@@ -19,6 +19,7 @@ type tuning struct {
 	fuzzyWeight              float32
 	coordBase                float32 // score multiplier when no term but one matches
 	pageSpread               float32 // share of a page's other sections added to its best
+	spreadCap                float32 // the spread part is at most this × the best section's score
 	secondRatio              float32 // a second section of a page is shown when ≥ this × best
 	maxPerPage               int
 	pageWeight               float32 // weight of the page-level BM25 (whole page as one document)
@@ -36,6 +37,7 @@ var defaultTuning = tuning{
 	fuzzyWeight:   1,
 	coordBase:     0.5,
 	pageSpread:    0.05,
+	spreadCap:     1,
 	secondRatio:   0.95,
 	maxPerPage:    2,
 	pageWeight:    3,
@@ -227,7 +229,11 @@ func (ix *Index) Search(q Query) Result {
 			continue
 		}
 		r.pageCoord = coord(pa.bmask | pa.mask)
-		r.spread, r.pageScore = ix.tune.pageSpread*(sum-r.best), ix.tune.pageWeight*pa.body*r.pageCoord
+		// The spread is capped relative to the best section: a page of
+		// many weak matches (a table split into 100 sections that each
+		// name the query word once) must not outrank one strong match.
+		r.spread = min(ix.tune.pageSpread*(sum-r.best), ix.tune.spreadCap*r.best)
+		r.pageScore = ix.tune.pageWeight * pa.body * r.pageCoord
 		r.score, r.n = r.best+r.spread+r.pageScore, 1
 		if ix.tune.maxPerPage > 1 && r.secondDoc >= 0 && r.second > 0 && r.second >= ix.tune.secondRatio*r.best {
 			r.n = 2

@@ -435,3 +435,33 @@ func TestFullwidthQuery(t *testing.T) {
 		t.Error("fullwidth phrase found nothing")
 	}
 }
+
+// TestSpreadCapped: a page of many weak matches (a long table split into a
+// section per row group, each naming the query word once) must not outrank
+// a page whose one section is about the query, on the strength of the
+// spread part alone.
+func TestSpreadCapped(t *testing.T) {
+	r := Build(spreadPages()).Search(Query{Text: "shortcode"})
+	if len(r.Hits) == 0 || r.Hits[0].Page.ID != "example.com/content/shortcodes" {
+		t.Fatalf("weak matches in many sections won: %v", urls(r))
+	}
+}
+
+func spreadPages() []source.Page {
+	var secs []string
+	for i := 0; i < 150; i++ {
+		secs = append(secs, fmt.Sprintf("Group %d", i),
+			fmt.Sprintf("ico shortcode ico shortcode top bell%d luggage%d hotel%d top", i, i, i))
+	}
+	pages := []source.Page{
+		page("example.com/quick/emojis", "Emojis", "en", "A table of emoji names.", secs...),
+		page("example.com/content/shortcodes", "Writing templates", "en", "How to write templates.",
+			"Notation", "A shortcode is called with its name. The shortcode notation with % asks for further processing of the shortcode content.",
+			"Other", "Unrelated text about layouts and partials."),
+	}
+	for i := 0; i < 3000; i++ {
+		pages = append(pages, page(fmt.Sprintf("example.com/filler/p%d", i), fmt.Sprintf("Filler %d", i), "en",
+			"Layouts, partials and templates render the site; configuration sets the base URL."))
+	}
+	return pages
+}

@@ -48,7 +48,7 @@ func TestTuneGroups(t *testing.T) {
 		"k1": &tune.k1, "bBody": &tune.bBody, "bHead": &tune.bHead, "bTitle": &tune.bTitle, "bPage": &tune.bPage,
 		"headWeight": &tune.headWeight, "titleWeight": &tune.titleWeight, "stopWeight": &tune.stopWeight,
 		"pieceWeight": &tune.pieceWeight, "relatedWeight": &tune.relatedWeight, "fuzzyWeight": &tune.fuzzyWeight, "coordBase": &tune.coordBase,
-		"pageSpread": &tune.pageSpread, "secondRatio": &tune.secondRatio, "pageWeight": &tune.pageWeight,
+		"pageSpread": &tune.pageSpread, "spreadCap": &tune.spreadCap, "secondRatio": &tune.secondRatio, "pageWeight": &tune.pageWeight,
 	}
 	for _, kv := range strings.Split(os.Getenv("SEARCH_TUNE_SET"), ",") {
 		k, v, ok := strings.Cut(kv, "=")
