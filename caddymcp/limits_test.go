@@ -209,9 +209,11 @@ func TestStreamableSessionRules(t *testing.T) {
 	if sessionHeld(id) {
 		t.Error("idle-expired session still held")
 	}
-	// Its signed id stays valid (signed.go): the entry is rebuilt.
-	if c := listTools(t, hc, url, id); c != 200 || !sessionHeld(id) {
-		t.Errorf("idle-expired session's signed id: %d, want 200 and a rebuilt entry", c)
+	// Its signed id stays valid (signed.go): the entry is rebuilt to serve
+	// the request. (Whether it is still held afterwards depends on the
+	// sweeper, which this test's short idle timeout runs constantly.)
+	if c := listTools(t, hc, url, id); c != 200 {
+		t.Errorf("idle-expired session's signed id: %d, want 200 (entry rebuilt)", c)
 	}
 }
 
