@@ -65,7 +65,7 @@ func (h *Handler) admit(w http.ResponseWriter, r *http.Request) (http.ResponseWr
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	decoded, err := jsonrpc.Decode(body)
 	if err != nil {
-		h.reject(RejectBadRequest)
+		h.reject(r, RejectBadRequest)
 		writeRPCError(w, http.StatusBadRequest, err.(*jsonrpc.Error))
 		return nil, nil, false
 	}
@@ -77,7 +77,7 @@ func (h *Handler) admit(w http.ResponseWriter, r *http.Request) (http.ResponseWr
 	}
 	msg := decoded.Messages[0]
 	if e := jsonrpc.CheckHeaders(r.Header, msg); e != nil {
-		h.reject(RejectBadRequest)
+		h.reject(r, RejectBadRequest)
 		writeRPCError(w, http.StatusBadRequest, e)
 		return nil, nil, false
 	}

@@ -55,7 +55,7 @@ func (s *legacySession) GetLogLevel() mcp.LoggingLevel {
 func (h *Handler) serveSSE(w *streamWriter, r *http.Request) {
 	sess, err := h.sessions.open(kindLegacy, clientKey(r), "", time.Now())
 	if err != nil {
-		h.reject(RejectSessionLimit)
+		h.reject(r, RejectSessionLimit)
 		refuseSession(w, err)
 		return
 	}
@@ -169,7 +169,7 @@ func (h *Handler) serveMessage(w http.ResponseWriter, r *http.Request) {
 	}
 	sess.touch(now)
 	if !ls.queue.reserve() {
-		h.reject(RejectQueueFull)
+		h.reject(r, RejectQueueFull)
 		w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
 		writeJSONRPCError(w, http.StatusTooManyRequests, mcp.INVALID_REQUEST,
 			"too many responses waiting on this session's event stream; read the stream before sending more")
@@ -206,7 +206,7 @@ func (h *Handler) serveMessage(w http.ResponseWriter, r *http.Request) {
 		h.logger.Warn("closing legacy SSE session: its client does not read the event stream",
 			zap.Int("session_limit_bytes", maxQueuedBytes), zap.Int("site_limit_bytes", maxQueuedBytesTotal))
 		h.sessions.remove(sess, "outbound queue full")
-		h.reject(RejectQueueFull)
+		h.reject(r, RejectQueueFull)
 		writeJSONRPCError(w, http.StatusTooManyRequests, mcp.INVALID_REQUEST,
 			"session closed: more than "+humanBytes(maxQueuedBytes)+" of responses unread on its event stream")
 		return

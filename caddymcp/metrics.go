@@ -2,12 +2,14 @@ package caddymcp
 
 import (
 	"errors"
+	"net/http"
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap"
 
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/corpus"
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/search"
@@ -228,10 +230,12 @@ func (m *metrics) unregister(h *Handler) {
 
 // reject counts a request refused for reason (one of the Reject*
 // constants). Safe on an unprovisioned handler.
-func (h *Handler) reject(reason string) {
+func (h *Handler) reject(r *http.Request, reason string) {
 	if h.metrics != nil {
 		h.metrics.rejected.WithLabelValues(h.serverName, reason).Inc()
 	}
+	// The access log says why too, so a 403/413/429/503 line explains itself.
+	logField(r, zap.String(fieldError, reason))
 }
 
 // observeCall records one tool call.

@@ -173,6 +173,12 @@ func TestMetricsAndAccessLog(t *testing.T) {
 	if oe := find(func(e map[string]any) bool { return e["mcp.error"] == "origin" }); oe == nil {
 		t.Error("no access log entry for the refused origin")
 	}
+	// Every refusal says why in its access-log line, not only the origin.
+	for _, reason := range []string{RejectBodySize, RejectBadRequest} {
+		if find(func(e map[string]any) bool { return e["mcp.error"] == reason }) == nil {
+			t.Errorf("no access log entry with mcp.error %q", reason)
+		}
+	}
 	raw, _ := os.ReadFile(logFile)
 	if strings.Contains(string(raw), "qwertyuiop") == false {
 		t.Error("log_queries is on: the search query should be logged")

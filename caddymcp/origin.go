@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/mark3labs/mcp-go/mcp"
-	"go.uber.org/zap"
 )
 
 // originPolicy decides whether a request's Origin header is acceptable.
@@ -75,8 +74,7 @@ func (h *Handler) refused(w http.ResponseWriter, r *http.Request) bool {
 	if h.origins.allow(r) {
 		return false
 	}
-	h.reject(RejectOrigin)
-	logField(r, zap.String(fieldError, RejectOrigin))
+	h.reject(r, RejectOrigin)
 	msg := "origin not allowed: " + quote(r.Header.Get("Origin"))
 	if r.Header.Get("Origin") == "" {
 		msg = "host not allowed for a page's request on a loopback address: " + quote(r.Host) +

@@ -121,7 +121,7 @@ func (h *Handler) serveStreamable(w http.ResponseWriter, sw *streamWriter, r *ht
 			// again if mcp-go does not hand the id out.
 			sess, err := h.sessions.open(kindStreamable, clientKey(r), initProtocol(msg.Params), now)
 			if err != nil {
-				h.reject(RejectSessionLimit)
+				h.reject(r, RejectSessionLimit)
 				refuseSession(w, err)
 				return
 			}
@@ -169,14 +169,14 @@ func (h *Handler) serveStreamableGET(w *streamWriter, r *http.Request, sess *ses
 // turns a read error into a 400 parse error; we answer 413 instead.
 func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) bool {
 	if r.ContentLength > h.MaxRequestBody {
-		h.tooLarge(w)
+		h.tooLarge(w, r)
 		return false
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.MaxRequestBody))
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
-		h.tooLarge(w)
+		h.tooLarge(w, r)
 		return false
 	case err != nil:
 		writeJSONRPCError(w, http.StatusBadRequest, mcp.PARSE_ERROR, "reading request body: "+err.Error())
@@ -187,8 +187,8 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-func (h *Handler) tooLarge(w http.ResponseWriter) {
-	h.reject(RejectBodySize)
+func (h *Handler) tooLarge(w http.ResponseWriter, r *http.Request) {
+	h.reject(r, RejectBodySize)
 	// Tell net/http not to keep reading an oversized body for reuse.
 	w.Header().Set("Connection", "close")
 	writeJSONRPCError(w, http.StatusRequestEntityTooLarge, mcp.INVALID_REQUEST,
