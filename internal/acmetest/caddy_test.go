@@ -16,6 +16,7 @@ import (
 	"github.com/caddyserver/caddy/v2/caddyconfig"
 
 	"github.com/caddy-mcp/caddy-mcp/internal/pebble"
+	"github.com/caddy-mcp/caddy-mcp/internal/testwait"
 )
 
 // docsHost is the site name every scenario uses; the mock DNS resolves
@@ -192,32 +193,9 @@ func waitLog(t *testing.T, file, msg string, n int, timeout time.Duration) []map
 	return got
 }
 
-// eventually polls cond every 25ms until it returns nil or timeout passes.
-func eventually(t *testing.T, timeout time.Duration, what string, cond func() error) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		err := cond()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not reached within %v: %v", what, timeout, err)
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
-}
-
-func tail(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
-}
-
-// logRuntime records a scenario's wall time in the test output.
-func logRuntime(t *testing.T) {
-	start := time.Now()
-	t.Cleanup(func() { t.Logf("RUNTIME %s %v", t.Name(), time.Since(start).Round(time.Millisecond)) })
-}
+// The waiting helpers are shared with the other multi-process suite.
+var (
+	eventually = testwait.Eventually
+	tail       = testwait.Tail
+	logRuntime = testwait.LogRuntime
+)

@@ -1,16 +1,16 @@
 package clustertest
 
 import (
-	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/caddy-mcp/caddy-mcp/internal/testwait"
 )
 
 // proc is one `caddy run` process that can be stopped and started again
@@ -114,34 +114,9 @@ func waitListening(t testing.TB, port int) {
 	})
 }
 
-// eventually polls cond every 25ms until it returns nil or timeout passes.
-func eventually(t testing.TB, timeout time.Duration, what string, cond func() error) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		err := cond()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not reached within %v: %v", what, timeout, err)
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
-}
-
-func tail(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
-}
-
-// logRuntime records a test's wall time in its output.
-func logRuntime(t *testing.T) {
-	start := time.Now()
-	t.Cleanup(func() { t.Logf("RUNTIME %s %v", t.Name(), time.Since(start).Round(time.Millisecond)) })
-}
-
-var _ = fmt.Sprint
+// The waiting helpers are shared with the other multi-process suite.
+var (
+	eventually = testwait.Eventually
+	tail       = testwait.Tail
+	logRuntime = testwait.LogRuntime
+)
