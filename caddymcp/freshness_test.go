@@ -247,8 +247,9 @@ func TestStatusOverMCP(t *testing.T) {
 	}
 }
 
-// TestCorpusKeyFreshnessOptions: options that change how a corpus fetches
-// or refreshes give it its own pool entry; spellings of "off" do not.
+// TestCorpusKeyFreshnessOptions: options that change how a corpus fetches,
+// refreshes or stores its index give it its own pool entry; spellings of
+// "off" do not.
 func TestCorpusKeyFreshnessOptions(t *testing.T) {
 	base := corpus.Options{Specs: []source.Spec{{Location: "a"}}}
 	with := func(f func(*corpus.Options)) string { o := base; f(&o); return corpusKey(o) }
@@ -257,6 +258,7 @@ func TestCorpusKeyFreshnessOptions(t *testing.T) {
 		"reload":          with(func(o *corpus.Options) { o.Reload = time.Minute }),
 		"fetch_timeout":   with(func(o *corpus.Options) { o.RequestTimeout = time.Second }),
 		"max_source_size": with(func(o *corpus.Options) { o.MaxSourceBytes = 1 << 20 }),
+		"index_cache":     with(func(o *corpus.Options) { o.IndexCache = "/elsewhere" }),
 	} {
 		if other == k {
 			t.Errorf("%s does not change the pool key", name)

@@ -23,15 +23,16 @@ func (p pooledCorpus) Destruct() error { return p.Close() }
 
 // corpusKey is the pool key for a corpus: the canonical string forms of its
 // sources, in order (order is precedence, so it is part of the identity),
-// and the settings that change how it is kept up to date or fetched. Tests
+// and the settings that change how it is kept up to date, fetched or
+// stored (a reload that only moves index_cache must write the new folder). Tests
 // observe reuse on the pool entry itself (its references and corpus).
 func corpusKey(opts corpus.Options) string {
 	parts := make([]string, len(opts.Specs))
 	for i, s := range opts.Specs {
 		parts[i] = s.Key()
 	}
-	return fmt.Sprintf("caddymcp.corpus\n%s\nrefresh=%s watch=%s reload=%s fetch_timeout=%s max_source_size=%d",
-		strings.Join(parts, "\n"), opts.Refresh, opts.Watch, max(opts.Reload, 0), opts.RequestTimeout, opts.MaxSourceBytes)
+	return fmt.Sprintf("caddymcp.corpus\n%s\nrefresh=%s watch=%s reload=%s fetch_timeout=%s max_source_size=%d index_cache=%q",
+		strings.Join(parts, "\n"), opts.Refresh, opts.Watch, max(opts.Reload, 0), opts.RequestTimeout, opts.MaxSourceBytes, opts.IndexCache)
 }
 
 // acquireCorpus returns the shared corpus for specs, building it if no live

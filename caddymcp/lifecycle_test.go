@@ -45,7 +45,7 @@ func TestReloadReusesIndex(t *testing.T) {
 	load(t, s.caddyfile(false, block("one", s.index), ""))
 	t.Cleanup(func() { _ = caddy.Stop() })
 
-	key := corpusKey(corpus.Options{Specs: []source.Spec{{Location: s.index}}})
+	key := defaultCorpusKey(source.Spec{Location: s.index})
 	first := pooled(t, key)
 	if first == nil {
 		t.Fatal("no pooled corpus after first load")
@@ -102,7 +102,7 @@ func TestReloadReusesIndex(t *testing.T) {
 	if _, ok := corpusPool.References(key); ok {
 		t.Fatal("old index still pooled after its last config was unloaded")
 	}
-	if pooled(t, corpusKey(corpus.Options{Specs: []source.Spec{{Location: other}}})) == nil {
+	if pooled(t, defaultCorpusKey(source.Spec{Location: other})) == nil {
 		t.Fatal("new index not pooled")
 	}
 }
@@ -159,7 +159,7 @@ func TestSourcesSharedAndPartlyDown(t *testing.T) {
 	load(t, cfg)
 	t.Cleanup(func() { _ = caddy.Stop() })
 	// One pool entry used by both sites: one index.
-	key := corpusKey(corpus.Options{Specs: []source.Spec{{Location: s.index}, {Location: refused}}})
+	key := defaultCorpusKey(source.Spec{Location: s.index}, source.Spec{Location: refused})
 	if n, ok := corpusPool.References(key); !ok || n != 2 {
 		t.Errorf("pool entry for the shared sources: %d users (present %v), want one entry used by 2 sites", n, ok)
 	}
@@ -336,4 +336,10 @@ func TestLiveReindex(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// defaultCorpusKey is the pool key of a handler with these sources and
+// every other setting at its default.
+func defaultCorpusKey(specs ...source.Spec) string {
+	return corpusKey(corpus.Options{Specs: specs, IndexCache: new(Handler).indexCacheDir()})
 }
