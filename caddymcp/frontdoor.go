@@ -58,12 +58,19 @@ func (h *Handler) admit(w http.ResponseWriter, r *http.Request) (http.ResponseWr
 			w = &sseFramer{ResponseWriter: w}
 		}
 	}
-	if !h.readBody(w, r) {
+	body, pre, ok := h.readBody(w, r)
+	if !ok {
 		return nil, nil, false
 	}
-	body, _ := io.ReadAll(r.Body) // in memory since readBody
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	decoded, err := jsonrpc.Decode(body)
+	// Decoded once per request: by the mcp matcher if one read the body
+	// (pre), else here; everything downstream gets this decode.
+	var decoded *jsonrpc.Body
+	var err error
+	if pre != nil {
+		decoded, err = pre.decoded, pre.err
+	} else {
+		decoded, err = decodeBody(body)
+	}
 	if err != nil {
 		h.reject(r, RejectBadRequest)
 		writeRPCError(w, http.StatusBadRequest, err.(*jsonrpc.Error))
@@ -144,7 +151,10 @@ func (h *Handler) serveBatch(w http.ResponseWriter, r *http.Request, b *jsonrpc.
 			continue
 		}
 		sub := r.Clone(r.Context())
-		sub.Body = io.NopCloser(bytes.NewReader(m.Raw))
+		// The message alone decodes to itself: hand the decode on.
+		sub.Body = &decodedBody{rest: http.NoBody, body: m.Raw,
+			decoded: &jsonrpc.Body{Messages: []*jsonrpc.Message{m}, Errors: []*jsonrpc.Error{nil}}}
+		sub.Body.(*decodedBody).r.Reset(m.Raw)
 		sub.ContentLength = int64(len(m.Raw))
 		sub.Header.Set("Accept", "application/json, text/event-stream")
 		rec := &recorder{header: make(http.Header)}

@@ -2,6 +2,7 @@ package jsonrpc
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -91,6 +92,16 @@ func hostile() []string {
 		`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"s","_META":{}}}`,
 		`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"s","arguments":{"protocolVersion":1},"_meta":{"progressToken":"a"}}}`,
 		`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"s","Arguments":{}}}`,
+		`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"s","arguments":{"QUERY":"a\"b"}}}`,
+		`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"s","arguments":{"Query":7}}}`,
+		`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"s","arguments":{"query":null}}}`,
+		`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"s","arguments":{"qu\u0065ry":"x\u00e9"}}}`,
+		`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"s","arguments":{"x":{"query":"inner"}}}}`,
+		`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"s","arguments":[{"query":"x"}]}}`,
+		`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"s","arguments":"query"}}`,
+		`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"s","arguments":null}}`,
+		`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"query":"x","arguments":{"queries":"y"}}}`,
+		`{"jsonrpc":"2.0","id":1,"result":{},"params":{"arguments":{"query":"r"}}}`,
 		`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"s","argumentſ":{}}}`,
 		`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"s","CLIENTINFO":{}}}`,
 		`{"jsonrpc":"2.0","id":1,"METHOD":"x","PARAMS":{},"ID":2}`,
@@ -202,6 +213,9 @@ func differ(body []byte) string {
 			return fmt.Sprintf("message %d: %+v, reference %+v", i, g, w)
 		}
 		if w != nil {
+			if msg := differQuery(g); msg != "" {
+				return fmt.Sprintf("message %d: %s", i, msg)
+			}
 			if g.Kind != w.Kind || g.Method != w.Method || g.Name != w.Name || g.HasName != w.HasName ||
 				g.ProtocolVersion != w.ProtocolVersion || !sameRaw(g.ID, w.ID) || !sameRaw(g.Params, w.Params) ||
 				!bytes.Equal(g.Raw, w.Raw) {
@@ -257,4 +271,25 @@ func differErr(body []byte, g, w *Error) string {
 		}
 	}
 	return fmt.Sprintf("message %q, reference %q", g.Message, w.Message)
+}
+
+// differQuery checks Message.Query against what the query log read before
+// the decoder noted it: params decoded by encoding/json into
+// {arguments: {query any}}, a string query counting.
+func differQuery(m *Message) string {
+	var p struct {
+		Arguments struct {
+			Query any `json:"query"`
+		} `json:"arguments"`
+	}
+	var want string
+	wantOK := false
+	if m.Params != nil && json.Unmarshal(m.Params, &p) == nil {
+		want, wantOK = p.Arguments.Query.(string)
+	}
+	got, gotOK := String(m.Query)
+	if got != want || gotOK != wantOK {
+		return fmt.Sprintf("query %q %v (raw %s), encoding/json %q %v", got, gotOK, m.Query, want, wantOK)
+	}
+	return ""
 }

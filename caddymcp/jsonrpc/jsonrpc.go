@@ -61,6 +61,10 @@ type Message struct {
 	// params._meta (2026-07-28 and later); "" when none.
 	ProtocolVersion string
 	Raw             []byte // the message's own bytes
+	// Query is params.arguments.query as sent (the member any case of
+	// "query" names, as encoding/json would read it), nil when absent:
+	// the search text for the query log, noted by the one decode.
+	Query json.RawMessage
 }
 
 // Tool is the called tool's name for tools/call, else "".
@@ -236,6 +240,7 @@ const (
 	roleMessage      // a message: the top-level object or a batch element
 	roleParams       // the message's params
 	roleMeta         // params._meta
+	roleArgs         // params.arguments
 )
 
 // span is a value's position in the body; end == 0 when absent (a member's
@@ -256,6 +261,7 @@ type msgInfo struct {
 	name, uri, meta        span
 	badParam, badParamWant string
 	pv                     span // params._meta[protocolVersion], when _meta is an object
+	query                  span // params.arguments.query (any case), when arguments is an object
 }
 
 // keyRec is a member name seen in an object still open, for the duplicate
@@ -538,6 +544,8 @@ func (d *decoder) object(i int, r role, info *msgInfo) int {
 				slot = &info.uri
 			case "_meta":
 				slot, child = &info.meta, roleMeta
+			case "arguments":
+				child = roleArgs
 			default:
 				if info.badParam == "" {
 					info.badParam, info.badParamWant = misspelt(name, paramMembers)
@@ -546,6 +554,12 @@ func (d *decoder) object(i int, r role, info *msgInfo) int {
 		case roleMeta:
 			if string(name) == mcp.MetaKeyProtocolVersion {
 				slot = &info.pv
+			}
+		case roleArgs:
+			// No other name folds to "query" here (duplicates are
+			// refused), so this is the member encoding/json would fill.
+			if len(name) == len("query") && asciiEqualFold(name, []byte("query")) {
+				slot = &info.query
 			}
 		}
 		if i = d.value(i, child, info); i < 0 {
@@ -777,6 +791,9 @@ func (m *Message) readParams(info *msgInfo, val func(span) []byte) string {
 		return fmt.Sprintf("member %q: member names are case-sensitive, want %q", "params."+info.badParam, "params."+info.badParamWant)
 	}
 	m.Params = p
+	if info.query.ok() {
+		m.Query = val(info.query)
+	}
 	key, at := "", span{}
 	switch mcp.MCPMethod(m.Method) {
 	case mcp.MethodToolsCall, mcp.MethodPromptsGet:
@@ -803,6 +820,15 @@ func (m *Message) readParams(info *msgInfo, val func(span) []byte) string {
 		}
 	}
 	return ""
+}
+
+// String returns the string a raw JSON value holds, as json.Unmarshal
+// into a string reads it; ok is false for anything but a string.
+func String(raw json.RawMessage) (string, bool) {
+	if len(raw) < 2 || raw[0] != '"' {
+		return "", false
+	}
+	return stringValue(raw, nil)
 }
 
 // methods are the method names interned by stringValue: a request's
