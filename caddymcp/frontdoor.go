@@ -58,12 +58,19 @@ func (h *Handler) admit(w http.ResponseWriter, r *http.Request) (http.ResponseWr
 			w = &sseFramer{ResponseWriter: w}
 		}
 	}
-	if !h.readBody(w, r) {
+	body, pre, ok := h.readBody(w, r)
+	if !ok {
 		return nil, nil, false
 	}
-	body, _ := io.ReadAll(r.Body) // in memory since readBody
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	decoded, err := jsonrpc.Decode(body)
+	// Decoded once per request: by the mcp matcher if one read the body
+	// (pre), else here; everything downstream gets this decode.
+	var decoded *jsonrpc.Body
+	var err error
+	if pre != nil {
+		decoded, err = pre.decoded, pre.err
+	} else {
+		decoded, err = decodeBody(body)
+	}
 	if err != nil {
 		h.reject(r, RejectBadRequest)
 		writeRPCError(w, http.StatusBadRequest, err.(*jsonrpc.Error))
@@ -84,21 +91,30 @@ func (h *Handler) admit(w http.ResponseWriter, r *http.Request) (http.ResponseWr
 	return w, msg, true
 }
 
+// The methods each endpoint serves: shared and read-only, so checking a
+// request allocates nothing.
+var (
+	allowStreamable = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodDelete}
+	allowSSE        = []string{http.MethodGet}
+	allowMessage    = []string{http.MethodPost}
+)
+
 // methodAllowed answers 405 (with Allow, as HTTP requires) for methods the
 // endpoint does not serve; mcp-go would say 404 or 400. OPTIONS is answered
 // here unless CORS is configured (then mcp-go answers preflights).
 func (h *Handler) methodAllowed(w http.ResponseWriter, r *http.Request, streamable bool) bool {
-	allow := []string{http.MethodPost}
+	allow := allowMessage
 	switch {
 	case streamable:
-		allow = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodDelete}
+		allow = allowStreamable
 	case r.URL.Path == h.SSEEndpoint:
-		allow = []string{http.MethodGet}
+		allow = allowSSE
 	}
 	if slices.Contains(allow, r.Method) || (r.Method == http.MethodOptions && len(h.AllowedOrigins) > 0) {
 		return true
 	}
-	w.Header().Set("Allow", strings.Join(append(allow, http.MethodOptions), ", "))
+	// Clip: the lists are shared, append must copy.
+	w.Header().Set("Allow", strings.Join(append(slices.Clip(allow), http.MethodOptions), ", "))
 	if r.Method == http.MethodOptions {
 		w.WriteHeader(http.StatusNoContent)
 		return false
@@ -144,7 +160,10 @@ func (h *Handler) serveBatch(w http.ResponseWriter, r *http.Request, b *jsonrpc.
 			continue
 		}
 		sub := r.Clone(r.Context())
-		sub.Body = io.NopCloser(bytes.NewReader(m.Raw))
+		// The message alone decodes to itself: hand the decode on.
+		sub.Body = &decodedBody{rest: http.NoBody, body: m.Raw,
+			decoded: &jsonrpc.Body{Messages: []*jsonrpc.Message{m}, Errors: []*jsonrpc.Error{nil}}}
+		sub.Body.(*decodedBody).r.Reset(m.Raw)
 		sub.ContentLength = int64(len(m.Raw))
 		sub.Header.Set("Accept", "application/json, text/event-stream")
 		rec := &recorder{header: make(http.Header)}
@@ -252,6 +271,17 @@ func (f *sseFramer) Write(p []byte) (int, error) {
 // jsonContent reports whether a Content-Type is JSON in UTF-8 (the only
 // encoding MCP allows).
 func jsonContent(ct string) bool {
+	// What clients send, answered without mime.ParseMediaType's map:
+	// the same answer (TestMediaFastPaths), on every POST.
+	switch ct {
+	case "application/json", "application/json; charset=utf-8", "application/json;charset=utf-8", "application/json; charset=UTF-8":
+		return true
+	}
+	return parseJSONContent(ct)
+}
+
+// parseJSONContent is jsonContent for any Content-Type.
+func parseJSONContent(ct string) bool {
 	mt, params, err := mime.ParseMediaType(ct)
 	if err != nil || mt != "application/json" {
 		return false
@@ -268,6 +298,23 @@ func jsonContent(ct string) bool {
 // (mcp-go streams only when a notification arrives mid-call, which our
 // tools do not send), event-stream-only ones get the answer as one event.
 func accepts(values []string) (json, sse bool) {
+	if len(values) == 1 {
+		// What clients send, answered without parsing (TestMediaFastPaths).
+		switch values[0] {
+		case "application/json, text/event-stream", "text/event-stream, application/json",
+			"application/json,text/event-stream", "text/event-stream,application/json", "*/*":
+			return true, true
+		case "application/json":
+			return true, false
+		case "text/event-stream":
+			return false, true
+		}
+	}
+	return parseAccepts(values)
+}
+
+// parseAccepts is accepts for any Accept header.
+func parseAccepts(values []string) (json, sse bool) {
 	if len(values) == 0 {
 		return true, true
 	}

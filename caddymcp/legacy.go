@@ -1,6 +1,7 @@
 package caddymcp
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -13,6 +14,8 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 	"go.uber.org/zap"
+
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/jsonrpc"
 )
 
 // The legacy HTTP+SSE transport (protocol revision 2024-11-05) is served
@@ -144,8 +147,9 @@ func writeEvent(w *streamWriter, event string, data []byte) bool {
 
 // serveMessage handles a POST to the message endpoint: the message is
 // handled at once, its response queued on the session's stream, and the
-// POST answered 202. A session whose queue is full gets 429.
-func (h *Handler) serveMessage(w http.ResponseWriter, r *http.Request) {
+// POST answered 202. A session whose queue is full gets 429. msg is the
+// front door's decode of the body.
+func (h *Handler) serveMessage(w http.ResponseWriter, r *http.Request, msg *jsonrpc.Message) {
 	id := r.URL.Query().Get("sessionId")
 	if id == "" {
 		writeJSONRPCError(w, http.StatusBadRequest, mcp.INVALID_PARAMS,
@@ -178,12 +182,18 @@ func (h *Handler) serveMessage(w http.ResponseWriter, r *http.Request) {
 	sess.inflight.Add(1)
 	defer sess.inflight.Add(-1)
 
-	body, _ := io.ReadAll(r.Body) // already read and bounded by ServeHTTP
 	var raw json.RawMessage
-	if err := json.Unmarshal(body, &raw); err != nil {
-		ls.queue.release()
-		writeJSONRPCError(w, http.StatusBadRequest, mcp.PARSE_ERROR, "parse error: "+err.Error())
-		return
+	if msg != nil {
+		// The front door decoded it: the message's bytes, as
+		// json.Unmarshal into a RawMessage would give them.
+		raw = bytes.TrimRight(msg.Raw, " \t\r\n")
+	} else {
+		body, _ := io.ReadAll(r.Body) // already read and bounded by ServeHTTP
+		if err := json.Unmarshal(body, &raw); err != nil {
+			ls.queue.release()
+			writeJSONRPCError(w, http.StatusBadRequest, mcp.PARSE_ERROR, "parse error: "+err.Error())
+			return
+		}
 	}
 	// The call ends with the session's stream: its answer could go nowhere.
 	ctx, cancel := context.WithCancel(ls.srv.WithContext(r.Context(), ls))

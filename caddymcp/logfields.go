@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"hash"
 	"net/http"
 	"sync"
@@ -92,15 +91,9 @@ func (h *Handler) noteRequest(r *http.Request, msg *jsonrpc.Message) (*http.Requ
 	if tool := msg.Tool(); tool != "" {
 		note.tool = clip(tool, maxLoggedName)
 		if h.LogQueries {
-			var p struct {
-				Arguments struct {
-					Query any `json:"query"`
-				} `json:"arguments"`
-			}
-			if json.Unmarshal(msg.Params, &p) == nil {
-				if q, ok := p.Arguments.Query.(string); ok {
-					note.query = clip(q, maxLoggedQuery)
-				}
+			// The front door's decode noted the query: no second pass.
+			if q, ok := jsonrpc.String(msg.Query); ok {
+				note.query = clip(q, maxLoggedQuery)
 			}
 		}
 	}

@@ -90,17 +90,23 @@ func (m *MatchMCP) MatchWithError(r *http.Request) (bool, error) {
 	if r.Method != http.MethodPost || r.Body == nil || r.Body == http.NoBody {
 		return false, nil
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, m.MaxRequestBody+1))
-	// Put back what was read, ahead of the rest, whatever happens next.
-	r.Body = readCloser{io.MultiReader(bytes.NewReader(body), r.Body), r.Body}
-	if err != nil || int64(len(body)) > m.MaxRequestBody {
-		return false, nil
+	db, ok := r.Body.(*decodedBody)
+	if !ok || !db.unread() {
+		body, err := io.ReadAll(io.LimitReader(r.Body, m.MaxRequestBody+1))
+		if err != nil || int64(len(body)) > m.MaxRequestBody {
+			// Put back what was read, ahead of the rest.
+			r.Body = readCloser{io.MultiReader(bytes.NewReader(body), r.Body), r.Body}
+			return false, nil
+		}
+		// All of it was read: keep the decode with it for the matchers
+		// and the handler after this one.
+		db = newDecodedBody(body, r.Body)
+		r.Body = db
 	}
-	decoded, derr := jsonrpc.Decode(body)
-	if derr != nil {
-		return false, nil
+	if int64(len(db.body)) > m.MaxRequestBody || db.err != nil {
+		return false, nil // another matcher, with a larger limit, read it
 	}
-	for _, msg := range decoded.Messages {
+	for _, msg := range db.decoded.Messages {
 		if msg != nil && jsonrpc.CheckHeaders(r.Header, msg) == nil && m.matches(msg) {
 			return true, nil
 		}
@@ -117,6 +123,42 @@ func (m *MatchMCP) matches(msg *jsonrpc.Message) bool {
 	}
 	return len(m.Tools) == 0 || (msg.Method == string(mcp.MethodToolsCall) && msg.HasName && slices.Contains(m.Tools, msg.Name))
 }
+
+// decodedBody is a request body read to the end and decoded by an mcp
+// matcher. It reads as the original did, and carries the bytes and their
+// decode, so later matchers and the handler's front door do not decode
+// the body again: a body is decoded once per request.
+type decodedBody struct {
+	r       bytes.Reader  // over body
+	rest    io.ReadCloser // the original body, at EOF
+	body    []byte
+	decoded *jsonrpc.Body // or err
+	err     error
+}
+
+// decodeBody is jsonrpc.Decode, a variable so tests can count decodes.
+var decodeBody = jsonrpc.Decode
+
+// newDecodedBody decodes body, all of what rest held.
+func newDecodedBody(body []byte, rest io.ReadCloser) *decodedBody {
+	db := &decodedBody{rest: rest, body: body}
+	db.r.Reset(body)
+	db.decoded, db.err = decodeBody(body)
+	return db
+}
+
+func (db *decodedBody) Read(p []byte) (int, error) {
+	if db.r.Len() > 0 {
+		return db.r.Read(p)
+	}
+	return db.rest.Read(p)
+}
+
+func (db *decodedBody) Close() error { return db.rest.Close() }
+
+// unread reports whether nothing was read from db yet: reading it would
+// give exactly db.body, decoded as db.decoded.
+func (db *decodedBody) unread() bool { return db.r.Len() == len(db.body) }
 
 // readCloser reads the restored body and closes the original.
 type readCloser struct {

@@ -95,7 +95,7 @@ func benchRequest(body []byte, session string) *http.Request {
 
 // benchHandler provisions a handler on idx (the fixture when empty) and
 // opens a session.
-func benchHandler(b *testing.B, idx string, off bool) (*Handler, string) {
+func benchHandler(b testing.TB, idx string, off bool) (*Handler, string) {
 	if idx == "" {
 		idx = filepath.Join(b.TempDir(), "index.json")
 		raw, _ := json.Marshal(testPages)
@@ -103,7 +103,13 @@ func benchHandler(b *testing.B, idx string, off bool) (*Handler, string) {
 			b.Fatal(err)
 		}
 	}
-	ctx, cancel := caddy.NewContext(caddy.Context{Context: context.Background()})
+	// A running Caddy config gives the context the storage the signed
+	// session ids keep their key in (a bare caddy.Context has none).
+	s := newSiteDir(b)
+	s.port = freePort(b)
+	load(b, s.caddyfile(false, "", ""))
+	b.Cleanup(func() { _ = caddy.Stop() })
+	ctx, cancel := caddy.NewContext(caddy.ActiveContext())
 	b.Cleanup(cancel)
 	h := &Handler{Sources: []source.Spec{{Location: idx}}, Name: "bench", Watch: -1}
 	h.QueryLog = true

@@ -73,7 +73,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	case h.SSEEndpoint:
 		h.serveSSE(sw, r)
 	default:
-		h.serveMessage(out, r)
+		h.serveMessage(out, r, msg)
 	}
 	return nil
 }
@@ -165,26 +165,36 @@ func (h *Handler) serveStreamableGET(w *streamWriter, r *http.Request, sess *ses
 }
 
 // readBody reads the whole request body, bounded by MaxRequestBody, and
-// replaces r.Body with it. mcp-go reads bodies whole and unbounded, and
-// turns a read error into a 400 parse error; we answer 413 instead.
-func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) bool {
+// replaces r.Body with it, returning the bytes. mcp-go reads bodies whole
+// and unbounded, and turns a read error into a 400 parse error; we answer
+// 413 instead. A body an mcp matcher already read whole is taken as it is
+// (the same bytes reading would give), with the matcher's decode.
+func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *decodedBody, bool) {
 	if r.ContentLength > h.MaxRequestBody {
 		h.tooLarge(w, r)
-		return false
+		return nil, nil, false
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.MaxRequestBody))
-	var tooBig *http.MaxBytesError
-	switch {
-	case errors.As(err, &tooBig):
-		h.tooLarge(w, r)
-		return false
-	case err != nil:
-		writeJSONRPCError(w, http.StatusBadRequest, mcp.PARSE_ERROR, "reading request body: "+err.Error())
-		return false
+	var body []byte
+	db, _ := r.Body.(*decodedBody)
+	if db != nil && db.unread() && int64(len(db.body)) <= h.MaxRequestBody {
+		body = db.body
+	} else {
+		db = nil
+		var err error
+		body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, h.MaxRequestBody))
+		var tooBig *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooBig):
+			h.tooLarge(w, r)
+			return nil, nil, false
+		case err != nil:
+			writeJSONRPCError(w, http.StatusBadRequest, mcp.PARSE_ERROR, "reading request body: "+err.Error())
+			return nil, nil, false
+		}
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	r.ContentLength = int64(len(body))
-	return true
+	return body, db, true
 }
 
 func (h *Handler) tooLarge(w http.ResponseWriter, r *http.Request) {

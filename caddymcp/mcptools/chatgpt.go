@@ -77,17 +77,10 @@ func (st *state) search(_ context.Context, c view, args arguments) *mcp.CallTool
 	if r, ok := c.results.get(key); ok {
 		return r
 	}
-	// The answer has no snippets, so none are built.
+	// The answer has no snippets, so none are built; it is encoded
+	// straight from the hits.
 	res := c.ix.Search(search.Query{Text: q, Limit: chatGPTSearchLimit, NoSnippets: true})
-	out := SearchResults{Results: make([]SearchResult, 0, len(res.Hits))}
-	for _, h := range res.Hits {
-		out.Results = append(out.Results, SearchResult{
-			ID:    sectionID(h.Page, h.SectionIndex),
-			Title: hitTitle(h),
-			URL:   hitURL(h),
-		})
-	}
-	r := searchResultsResult(out)
+	r := searchHitsResult(res.Hits)
 	c.results.put(key, r)
 	return r
 }

@@ -1,9 +1,13 @@
 package mcptools
 
 import (
+	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/caddy-mcp/caddy-mcp/caddymcp/search"
 )
 
 // appendJSON encodes the `search` answer by hand: it is built on every
@@ -40,6 +44,139 @@ func searchResultsResult(r SearchResults) *mcp.CallToolResult {
 	}
 }
 
+// searchHitsResult is the `search` answer for hits, encoded straight from
+// them: byte for byte searchResultsResult of the SearchResults built with
+// sectionID, hitTitle and hitURL (TestSearchHitsResult), without building
+// those strings, the structs, or a second copy of the bytes for the text
+// item, on every uncached call.
+//
+// The text item shares the bytes of structuredContent (unsafe.String).
+// That is safe because an answer is immutable once built: nothing writes
+// to RawStructuredContent (mcp-go only encodes it; the result cache stores
+// and serves it as it is, see cacheEntry), and raw is not used here after.
+func searchHitsResult(hits []search.Hit) *mcp.CallToolResult {
+	n := len(`{"results":[]}`)
+	for _, h := range hits {
+		n += len(`{"id":"#","title":" — ","url":""},`) + 2*len(h.Page.ID) + len(h.Page.Title) + len(h.Heading) + len(h.URL) + 16
+	}
+	raw := make([]byte, 0, n)
+	raw = append(raw, `{"results":[`...)
+	for i, h := range hits {
+		if i > 0 {
+			raw = append(raw, ',')
+		}
+		p, si := h.Page, h.SectionIndex
+		raw = append(raw, `{"id":`...)
+		if si > 0 && si < len(p.Sections) && p.Sections[si].Anchor != "" { // sectionID
+			raw = appendJSONStrings(raw, p.ID, "#", p.Sections[si].Anchor)
+		} else {
+			raw = appendJSONString(raw, p.ID)
+		}
+		raw = append(raw, `,"title":`...)
+		raw = appendHitTitle(raw, h)
+		raw = append(raw, `,"url":`...)
+		switch { // hitURL
+		case si > 0 && si < len(p.Sections) && p.URL != "" && h.URL != "":
+			raw = appendJSONString(raw, h.URL)
+		case si > 0 && si < len(p.Sections) && p.Sections[si].Anchor != "":
+			raw = appendJSONStrings(raw, pageURL(p), "#", p.Sections[si].Anchor)
+		default:
+			raw = appendJSONString(raw, pageURL(p))
+		}
+		raw = append(raw, '}')
+	}
+	raw = append(raw, "]}"...)
+	return &mcp.CallToolResult{
+		Content:              []mcp.Content{mcp.NewTextContent(unsafe.String(unsafe.SliceData(raw), len(raw)))},
+		RawStructuredContent: raw,
+	}
+}
+
+// appendHitTitle appends hitTitle(h) as a JSON string.
+func appendHitTitle(dst []byte, h search.Hit) []byte {
+	title, heading := h.Page.Title, ""
+	if title == "" {
+		title = h.Page.ID
+	}
+	if h.SectionIndex > 0 {
+		heading = h.Heading
+	}
+	// withHeading, without concatenating.
+	t := clip(title, maxTitleChars)
+	if heading == "" || sameHeading(heading, title) {
+		return appendJSONString(dst, t)
+	}
+	return appendJSONStrings(dst, t, " — ", clip(heading, maxTitleChars))
+}
+
+// sameHeading is normHeading(a) == normHeading(b), without allocating for
+// ASCII headings (the common case): the same words, ASCII case folded,
+// after trimming space and leading '#'.
+func sameHeading(a, b string) bool {
+	if !isASCII(a) || !isASCII(b) {
+		return normHeading(a) == normHeading(b)
+	}
+	a = strings.TrimLeft(strings.TrimSpace(a), "# ")
+	b = strings.TrimLeft(strings.TrimSpace(b), "# ")
+	for {
+		var wa, wb string
+		wa, a = nextWord(a)
+		wb, b = nextWord(b)
+		if len(wa) != len(wb) {
+			return false
+		}
+		if wa == "" {
+			return true
+		}
+		for i := range len(wa) {
+			if lowerASCII(wa[i]) != lowerASCII(wb[i]) {
+				return false
+			}
+		}
+	}
+}
+
+// nextWord splits the first word (as strings.Fields sees ASCII) off s.
+func nextWord(s string) (word, rest string) {
+	i := 0
+	for i < len(s) && isASCIISpace(s[i]) {
+		i++
+	}
+	j := i
+	for j < len(s) && !isASCIISpace(s[j]) {
+		j++
+	}
+	return s[i:j], s[j:]
+}
+
+func isASCIISpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+}
+
+func lowerASCII(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// appendJSONStrings appends the concatenation of parts as one JSON string.
+func appendJSONStrings(dst []byte, parts ...string) []byte {
+	for _, s := range parts {
+		if !utf8.ValidString(s) {
+			// A character could straddle two parts: escape the whole.
+			return appendJSONString(dst, strings.Join(parts, ""))
+		}
+	}
+	// Escaping is per character, so valid parts escape alone exactly as
+	// they would together.
+	dst = append(dst, '"')
+	for _, s := range parts {
+		dst = appendEscaped(dst, s)
+	}
+	return append(dst, '"')
+}
+
 const hexDigits = "0123456789abcdef"
 
 // appendJSONString appends s as a JSON string the way encoding/json does
@@ -48,6 +185,12 @@ const hexDigits = "0123456789abcdef"
 // as U+FFFD.
 func appendJSONString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
+	dst = appendEscaped(dst, s)
+	return append(dst, '"')
+}
+
+// appendEscaped appends the inside of appendJSONString(s), no quotes.
+func appendEscaped(dst []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		if b := s[i]; b < utf8.RuneSelf {
@@ -91,6 +234,5 @@ func appendJSONString(dst []byte, s string) []byte {
 		i += size
 		start = i
 	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
+	return append(dst, s[start:]...)
 }

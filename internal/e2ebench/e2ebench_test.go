@@ -170,7 +170,9 @@ func TestErrorsCounted(t *testing.T) {
 // heap profiles around the memory measurements (Config.HeapProfiles), and
 // E2EBENCH_PROFILE_UNIQUE=1 to profile the unique-query phase instead;
 // E2EBENCH_PIN=1 pins Caddy to CPU 0 and the client to CPU 1, and
-// E2EBENCH_THROUGHPUT_ONLY=1 skips the memory and latency phases.
+// E2EBENCH_THROUGHPUT_ONLY=1 skips the memory and latency phases, and
+// E2EBENCH_PHASE (a duration, e.g. 15s) sets the length of each throughput
+// phase: longer phases give a CPU profile enough samples to read.
 func BenchmarkE2E(b *testing.B) {
 	if testing.Short() {
 		b.Skip("end-to-end benchmark: skipped under -short")
@@ -182,6 +184,13 @@ func BenchmarkE2E(b *testing.B) {
 	cfg.HeapProfiles = os.Getenv("E2EBENCH_HEAPPROFILES")
 	cfg.Pin = os.Getenv("E2EBENCH_PIN") != ""
 	cfg.ThroughputOnly = os.Getenv("E2EBENCH_THROUGHPUT_ONLY") != ""
+	if v := os.Getenv("E2EBENCH_PHASE"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			b.Fatalf("E2EBENCH_PHASE=%q: want a positive duration such as 15s", v)
+		}
+		cfg.PhaseDuration = d
+	}
 	for range b.N {
 		rep, err := Run(context.Background(), cfg)
 		if err != nil {
