@@ -31,33 +31,69 @@ import (
 // text, so it is computed once per *search.Index object and kept in a
 // registry keyed by weak pointers, which forgets an index when it is
 // collected.
+//
+// That pass reads every page's text (13 MB at 10k pages, 120 MB at 100k),
+// and provisioning (which renders the instructions) and the first request
+// would otherwise pay it before answering: at start-up with a cached index
+// it is on the path to the first search. So the digest is computed on its own
+// goroutine as soon as an index is first seen, and only what needs the
+// identity (search_docs cursors) waits for it; every other tool answers
+// at once.
 var (
 	indexIDMu sync.Mutex
-	indexIDs  = make(map[weak.Pointer[search.Index]]string)
+	indexIDs  = make(map[weak.Pointer[search.Index]]*identity)
 )
 
-// indexID returns the content identity of ix (see above).
-func indexID(ix *search.Index) string {
+// identity is the digest of one index, being computed until done is
+// closed; id is written once, before the close.
+type identity struct {
+	done chan struct{}
+	id   string
+}
+
+// wait returns the identity, waiting for its computation.
+func (e *identity) wait() string {
+	<-e.done
+	return e.id
+}
+
+// digestHook, when set (tests), runs on the digest's goroutine before the
+// digest is computed, so a test can hold the computation and observe what
+// happens meanwhile.
+var digestHook func(*search.Index)
+
+// startIndexID returns the identity of ix, starting its computation on a
+// goroutine when ix was not seen before. Concurrent callers share one
+// computation.
+func startIndexID(ix *search.Index) *identity {
 	wp := weak.Make(ix)
 	indexIDMu.Lock()
-	id, ok := indexIDs[wp]
-	indexIDMu.Unlock()
-	if ok {
-		return id
-	}
-	id = contentDigest(ix.Pages())
-	indexIDMu.Lock()
 	defer indexIDMu.Unlock()
-	if _, ok := indexIDs[wp]; !ok {
-		indexIDs[wp] = id
-		runtime.AddCleanup(ix, func(wp weak.Pointer[search.Index]) {
-			indexIDMu.Lock()
-			delete(indexIDs, wp)
-			indexIDMu.Unlock()
-		}, wp)
+	if e, ok := indexIDs[wp]; ok {
+		return e
 	}
-	return id
+	e := &identity{done: make(chan struct{})}
+	indexIDs[wp] = e
+	runtime.AddCleanup(ix, func(wp weak.Pointer[search.Index]) {
+		indexIDMu.Lock()
+		delete(indexIDs, wp)
+		indexIDMu.Unlock()
+	}, wp)
+	hook := digestHook
+	go func() {
+		// ix stays reachable until the digest is done: the cleanup
+		// cannot run before and remove an entry someone waits on.
+		if hook != nil {
+			hook(ix)
+		}
+		e.id = contentDigest(ix.Pages())
+		close(e.done)
+	}()
+	return e
 }
+
+// indexID returns the content identity of ix (see above), waiting for it.
+func indexID(ix *search.Index) string { return startIndexID(ix).wait() }
 
 // contentDigest hashes every field of the pages that can change a search
 // answer, length-prefixed so that no two page lists hash alike by
