@@ -238,8 +238,7 @@ func (cs *codecSet) sliceCodec(c *codec, t reflect.Type, path string) {
 			d.fail()
 			return
 		}
-		v := reflect.MakeSlice(t, int(n-1), int(n-1))
-		h := sliceHeader{data: v.UnsafePointer(), len: int(n - 1), cap: int(n - 1)}
+		h := sliceHeader{data: d.slab(t, int(n-1)), len: int(n - 1), cap: int(n - 1)}
 		if h.data == nil {
 			h.data = unsafe.Pointer(&emptyData)
 		}

@@ -168,3 +168,14 @@ func readFull(r io.ReaderAt, b []byte, off int64) error {
 	}
 	return nil
 }
+
+// Advise asks for huge pages on the whole huge pages of the n bytes at p,
+// typically a large slice just allocated and not yet written, and reports
+// whether the advice was taken. p must point into one object of at least
+// n bytes.
+func Advise(p unsafe.Pointer, n int) bool {
+	if p == nil || n <= 0 {
+		return false
+	}
+	return adviseHuge(unsafe.Slice((*byte)(p), n))
+}
