@@ -20,8 +20,11 @@ import (
 // tuning parameters are caught without a bump (both feed the schema hash).
 const EngineVersion = 1
 
-// persistFormat is the version of the framing below.
-const persistFormat = 1
+// persistFormat is the version of the framing below. 2: the lookup
+// tables are strTables (persisted as views) instead of Go maps (rebuilt
+// entry by entry); the schema hash would tell the layouts apart anyway,
+// the number says so plainly.
+const persistFormat = 2
 
 // The persisted form of an Index:
 //
@@ -162,10 +165,29 @@ func decodeIndex(payload []byte) (ix *Index, err error) {
 	if d.err == nil && d.off != len(payload) {
 		d.fail()
 	}
+	if d.err == nil && !ix.tablesValid() {
+		d.fail()
+	}
 	if d.err != nil {
 		return nil, fmt.Errorf("%w: undecodable content", ErrCorruptIndex)
 	}
 	return ix, nil
+}
+
+// tablesValid checks every lookup table of a decoded index (see
+// strTable.valid).
+func (ix *Index) tablesValid() bool {
+	for _, t := range []*strTable{&ix.byID, &ix.byPath, &ix.terms} {
+		if !t.valid() {
+			return false
+		}
+	}
+	for _, t := range ix.vocab {
+		if !t.valid() {
+			return false
+		}
+	}
+	return true
 }
 
 // SourcePages returns the index's pages as one slice, in index order: the
