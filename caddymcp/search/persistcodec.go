@@ -1,9 +1,12 @@
 package search
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"reflect"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -287,9 +290,11 @@ func (cs *codecSet) pointerCodec(c *codec, t reflect.Type, path string) {
 	}
 }
 
-// mapCodec writes 0 for nil, else 1+len and the entries (in map order: the
-// file is not byte-reproducible, which nothing needs). map[string]int32, the
-// type of every big map in the index, has a direct path.
+// mapCodec writes 0 for nil, else 1+len and the entries. map[string]int32
+// has a direct path (entries in map order: the file is not
+// byte-reproducible, which nothing needs, and its entries are not aligned,
+// so the size does not depend on the order); the index keeps its big
+// lookup tables in strTables now, but the path stays for any such map.
 func (cs *codecSet) mapCodec(c *codec, t reflect.Type, path string) {
 	if t == typeStrI32 {
 		c.enc = func(e *encoder, p unsafe.Pointer) {
@@ -366,13 +371,30 @@ func (cs *codecSet) mapCodec(c *codec, t reflect.Type, path string) {
 			return
 		}
 		e.uvarint(uint64(m.Len()) + 1)
+		// In the order of the keys' encodings, not map order: values may
+		// hold aligned arrays (a strTable per language), whose padding
+		// depends on what came before, so map order would change the
+		// file's size from one write of the same index to the next.
+		type entry struct {
+			sortKey string
+			k, v    reflect.Value
+		}
+		entries := make([]entry, 0, m.Len())
 		it := m.MapRange()
-		k, v := reflect.New(t.Key()), reflect.New(t.Elem())
 		for it.Next() {
+			k, v := reflect.New(t.Key()), reflect.New(t.Elem())
 			k.Elem().SetIterKey(it)
 			v.Elem().SetIterValue(it)
-			kc.enc(e, k.UnsafePointer())
-			vc.enc(e, v.UnsafePointer())
+			var kb bytes.Buffer
+			ke := &encoder{w: bufio.NewWriter(&kb)}
+			kc.enc(ke, k.UnsafePointer())
+			ke.w.Flush()
+			entries = append(entries, entry{kb.String(), k, v})
+		}
+		sort.Slice(entries, func(i, j int) bool { return entries[i].sortKey < entries[j].sortKey })
+		for _, en := range entries {
+			kc.enc(e, en.k.UnsafePointer())
+			vc.enc(e, en.v.UnsafePointer())
 		}
 	}
 	c.dec = func(d *decoder, p unsafe.Pointer) {
