@@ -1,18 +1,13 @@
 package mcptools
 
 import (
-	"context"
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"reflect"
-	"runtime"
 	"strings"
-	"sync"
 	"testing"
-	"time"
-
-	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/search"
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
@@ -167,25 +162,19 @@ func TestIndexID(t *testing.T) {
 	if pinned := "lpMyXmtDFU7vLZAI"; ia != pinned {
 		t.Errorf("id of widgetPages(0, 2) = %q, pinned %q: the identity must not depend on the process", ia, pinned)
 	}
-	n := func() int {
-		indexIDMu.Lock()
-		defer indexIDMu.Unlock()
-		return len(indexIDs)
+	// A restart restores the index from the index cache: same pages, same
+	// identity (the digest is persisted with the index, not recomputed).
+	var buf bytes.Buffer
+	if _, err := a.WriteTo(&buf); err != nil {
+		t.Fatal(err)
 	}
-	before := n()
-	for range 20 {
-		indexID(search.Build(widgetPages(0, 1)))
+	restored, err := search.ReadIndex(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for n() > before && time.Now().Before(deadline) {
-		runtime.GC()
-		time.Sleep(10 * time.Millisecond)
+	if ir := indexID(restored); ir != ia {
+		t.Errorf("restored index: id %q, want %q", ir, ia)
 	}
-	if got := n(); got > before {
-		t.Errorf("registry holds %d ids after collection, want <= %d", got, before)
-	}
-	runtime.KeepAlive(a)
-	runtime.KeepAlive(b)
 	var c cursor
 	if err := json.Unmarshal(marshal(cursor{V: cursorVersion, I: ia, Q: "q", O: 1}), &c); err != nil || c.I != ia {
 		t.Errorf("cursor round trip %+v %v", c, err)
@@ -202,85 +191,4 @@ func TestSearchDocsCraftedCursorHugeOffset(t *testing.T) {
 	if r.Total != 12 || len(r.Results) != 0 || r.NextCursor != "" || !strings.Contains(txt, "past the end") {
 		t.Fatalf("huge offset: %+v\n%s", r, txt)
 	}
-}
-
-// TestIndexIDInBackground: the digest runs on its own goroutine, so while
-// it is being computed `search` answers at once and search_docs waits,
-// then carries the right identity (run with -race: the id is written by
-// the digest's goroutine and read by the handlers).
-func TestIndexIDInBackground(t *testing.T) {
-	e := newEnv(t, widgetPages(0, 3), "")
-	ix := search.Build(widgetPages(500, 12))
-	release, started := make(chan struct{}), make(chan struct{})
-	indexIDMu.Lock()
-	digestHook = func(got *search.Index) {
-		if got == ix {
-			close(started)
-			<-release
-		}
-	}
-	indexIDMu.Unlock()
-	t.Cleanup(func() {
-		indexIDMu.Lock()
-		digestHook = nil
-		indexIDMu.Unlock()
-	})
-	var once sync.Once
-	unblock := func() { once.Do(func() { close(release) }) }
-	t.Cleanup(unblock) // a failing test must not leave the goroutine stuck
-
-	e.ix.Store(ix) // a live refresh: the next request sees ix first
-	if r := call(t, e.c, ToolSearch, map[string]any{"query": "widget"}); r.IsError {
-		t.Fatalf("search while the digest runs: %s", text(t, r))
-	}
-	select {
-	case <-started:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the digest of the new index did not start")
-	}
-	type answer struct {
-		r   DocsResults
-		err error
-	}
-	const n = 4
-	answers := make(chan answer, n)
-	for range n {
-		go func() {
-			// Not call: t.Fatal must not run on this goroutine.
-			req := mcp.CallToolRequest{}
-			req.Params.Name = ToolSearchDocs
-			req.Params.Arguments = map[string]any{"query": "widget", "limit": 5}
-			ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
-			defer cancel()
-			res, err := e.c.CallTool(ctx, req)
-			var a answer
-			if err != nil || res.IsError {
-				a.err = fmt.Errorf("search_docs: %v %+v", err, res)
-			} else {
-				a.err = json.Unmarshal(res.RawStructuredContent, &a.r)
-			}
-			answers <- a
-		}()
-	}
-	select {
-	case a := <-answers:
-		t.Fatalf("search_docs answered before the digest was done: %+v", a)
-	case <-time.After(100 * time.Millisecond):
-	}
-	unblock()
-	want := contentDigest(ix.Pages())
-	for range n {
-		a := <-answers
-		if a.err != nil {
-			t.Fatal(a.err)
-		}
-		c, ok := decodeCursor(a.r.NextCursor)
-		if !ok || c.I != want || a.r.IndexChanged {
-			t.Fatalf("cursor %+v (ok %v), want identity %q; answer %+v", c, ok, want, a.r)
-		}
-	}
-	if got := indexID(ix); got != want {
-		t.Fatalf("indexID = %q, want %q", got, want)
-	}
-	runtime.KeepAlive(ix)
 }

@@ -146,7 +146,7 @@ func (st *state) searchDocs(_ context.Context, c view, args arguments) *mcp.Call
 	if !ok || limit < 1 || limit > MaxSearchLimit {
 		return toolError("search_docs: `limit` must be an integer from 1 to %d (default %d); got %v.", MaxSearchLimit, DefaultSearchLimit, args["limit"])
 	}
-	want := cursor{V: cursorVersion, I: c.id(), Q: q}
+	want := cursor{V: cursorVersion, I: c.id, Q: q}
 	filters := facetFilters(c.indexCache)
 	for i, dst := range []*string{&want.S, &want.L, &want.R} {
 		f := filters[i]
@@ -183,7 +183,7 @@ func (st *state) searchDocs(_ context.Context, c view, args arguments) *mcp.Call
 				clip(got.Q, maxRefChars), clip(got.S, maxEchoChars), clip(got.L, maxEchoChars), clip(got.R, maxEchoChars))
 		}
 		want.O = got.O
-		changed = got.I != c.id()
+		changed = got.I != c.id
 	}
 	key := fmt.Sprintf("%s\x00%s\x00%d\x00%d\x00%s\x00%s\x00%s\x00%t", ToolSearchDocs, q, limit, want.O, want.S, want.L, want.R, changed)
 	if r, ok := c.results.get(key); ok {

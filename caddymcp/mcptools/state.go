@@ -29,7 +29,7 @@ type state struct {
 // the cache stays valid until Options.Snapshot returns another index.
 type indexCache struct {
 	ix     *search.Index
-	ident  *identity     // indexID(ix), carried by search_docs cursors; see id
+	id     string        // indexID(ix), carried by search_docs cursors
 	facets search.Facets // every value, for validating filters
 	public search.Facets // the values safe to show (publicFacets)
 
@@ -126,12 +126,8 @@ func (st *state) cacheFor(ix *search.Index) *indexCache {
 
 func newIndexCache(ix *search.Index) *indexCache {
 	f := ix.Facets()
-	return &indexCache{ix: ix, ident: startIndexID(ix), facets: f, public: publicFacets(f)}
+	return &indexCache{ix: ix, id: indexID(ix), facets: f, public: publicFacets(f)}
 }
-
-// id is the index's identity (indexID), waiting until its digest is done:
-// only search_docs cursors need it, so nothing else waits.
-func (c *indexCache) id() string { return c.ident.wait() }
 
 // pagesSorted returns the pages sorted for the table of contents, and the
 // path lookup table, both built once per index.

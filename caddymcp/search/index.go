@@ -44,7 +44,8 @@ type Index struct {
 	fuzzy  fuzzyVocab
 	facets Facets
 	pool   sync.Pool
-	tune   tuning // ranking knobs, fixed at build time
+	tune   tuning   // ranking knobs, fixed at build time
+	digest [32]byte // see ContentDigest
 }
 
 // doc is one section.
@@ -244,6 +245,7 @@ func buildTuned(pages []source.Page, tune tuning) *Index {
 	})
 	ix.facets = Facets{Sections: keys(secs), Langs: keys(langs), Versions: keys(vers)}
 	ix.fuzzy = buildFuzzy(ix, b.vocab)
+	ix.digest = pagesDigest(ix.pages)
 	ix.byID, ix.byPath, ix.terms = newStrTable(byID), newStrTable(byPath), newStrTable(b.terms)
 	ix.vocab = make(map[*language]strTable, len(b.vocab))
 	for l, v := range b.vocab {
