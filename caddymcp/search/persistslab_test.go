@@ -18,8 +18,9 @@ func TestSlabCarving(t *testing.T) {
 	type span struct{ lo, hi uintptr }
 	var spans []span
 	var all [][]uint64
-	for i := range 3000 {
+	for i, total := 0, 0; total < 2*slabMaxBytes; i++ {
 		n := 1 + i%97 // crosses many chunk ends, and the doubling up to slabMaxBytes
+		total += n * 8
 		p := d.slab(typ, n)
 		s := unsafe.Slice((*uint64)(p), n)
 		for j := range s {
