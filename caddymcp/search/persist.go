@@ -8,6 +8,7 @@ import (
 	"hash/fnv"
 	"io"
 	"runtime"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
@@ -23,8 +24,9 @@ const EngineVersion = 1
 // persistFormat is the version of the framing below. 2: the lookup
 // tables are strTables (persisted as views) instead of Go maps (rebuilt
 // entry by entry); the schema hash would tell the layouts apart anyway,
-// the number says so plainly.
-const persistFormat = 2
+// the number says so plainly. 3: big slices are written in blocks (see
+// sliceCodec), whose size and threshold are part of the format.
+const persistFormat = 3
 
 // The persisted form of an Index:
 //
@@ -158,7 +160,8 @@ func decodeIndex(payload []byte) (ix *Index, err error) {
 		}
 	}()
 	c, _, _ := codecForIndex()
-	d := &decoder{data: payload, budget: 2*len(payload) + 1<<20}
+	d := &decoder{data: payload, budget: new(atomic.Int64)}
+	d.budget.Store(2*int64(len(payload)) + 1<<20)
 	ix = new(Index)
 	c.dec(d, unsafe.Pointer(ix))
 	d.wait()

@@ -7,6 +7,7 @@ import (
 	"hash/crc32"
 	"reflect"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/caddy-mcp/caddy-mcp/internal/bigmem"
@@ -68,8 +69,9 @@ type decoder struct {
 	// budget bounds what decoding allocates. The checksum is verified in
 	// parallel with decoding, so a damaged length must not make us
 	// allocate gigabytes before the mismatch is known; a valid file needs
-	// less than its own size.
-	budget int
+	// less than its own size. Shared by the decoders of one file (big
+	// slices are decoded on several goroutines, see sliceCodec).
+	budget *atomic.Int64
 	// slabs hand out the memory of small slices (see slab), per slice type.
 	slabs map[reflect.Type]*slab
 }
@@ -141,12 +143,20 @@ func (d *decoder) slab(t reflect.Type, n int) unsafe.Pointer {
 
 // alloc takes n bytes from the budget and reports whether they were there.
 func (d *decoder) alloc(n uint64) bool {
-	if n > uint64(d.budget) {
+	if n > 1<<62 || d.budget.Add(-int64(n)) < 0 {
 		d.fail()
 		return false
 	}
-	d.budget -= int(n)
 	return true
+}
+
+// setSubErr records the error of a goroutine decoding part of the file.
+func (d *decoder) setSubErr(err error) {
+	d.mu.Lock()
+	if d.subErr == nil {
+		d.subErr = err
+	}
+	d.mu.Unlock()
 }
 
 // wait waits for the map builders and merges their errors.
