@@ -26,10 +26,13 @@ import (
 //
 // Loading is fast because little is copied: the caller hands ReadIndex the
 // whole file as one []byte, strings are unsafe.String views into it, and
-// slices of pointer-free fixed-size elements (postings, norms, docs) are
-// views too, stored aligned in the file. The buffer is a single noscan heap
-// object that stays alive while anything points into it; the index is
-// immutable, so nothing ever writes through these views.
+// slices of pointer-free fixed-size elements (postings, norms, docs, the
+// strTable lookup tables) are views too, stored aligned in the file. The
+// buffer is a single noscan heap object that stays alive while anything
+// points into it; the index is immutable, so nothing ever writes through
+// these views. What must be built (the page list's Go structs) is built
+// from slabs (see decoder.slab) and, for big slices, on every core (see
+// sliceCodec).
 
 // codec encodes and decodes one value of a type at an address.
 type codec struct {

@@ -167,9 +167,10 @@ func (d *decoder) wait() {
 	}
 }
 
-// parallelMapMin is the size from which a map is built on its own
-// goroutine: map inserts are most of the decoding time, and a restart
-// should use every core.
+// parallelMapMin is the size from which a map[string]int32 is built on
+// its own goroutine: map inserts are slow, and a restart should use every
+// core. (The index's big lookup tables are strTables now, read as views;
+// this serves any such map a future field adds.)
 const parallelMapMin = 4096
 
 var errCorrupt = errors.New("search: persisted index is corrupt")
