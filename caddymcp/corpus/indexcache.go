@@ -21,6 +21,7 @@ import (
 
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/search"
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
+	"github.com/caddy-mcp/caddy-mcp/internal/bigmem"
 )
 
 // The index cache lets a restart skip parsing and building: after every
@@ -162,14 +163,11 @@ var errCacheStale = errors.New("sources changed")
 
 // readCache reads and checks a cache file against the current sources.
 func (c *Corpus) readCache(path string) (*cacheMeta, *search.Index, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	if fi.Size() > maxCacheFile {
-		return nil, nil, fmt.Errorf("%d bytes, over the %d-byte cap", fi.Size(), maxCacheFile)
-	}
-	data, err := os.ReadFile(path)
+	// Read in parallel into huge-page memory (see bigmem): at start-up,
+	// faulting in the fresh memory the file is copied to costs more than
+	// decoding it. The size cap is checked on the open file, before
+	// anything is allocated.
+	data, err := bigmem.ReadFile(path, maxCacheFile)
 	if err != nil {
 		return nil, nil, err
 	}

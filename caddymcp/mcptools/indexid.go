@@ -1,16 +1,9 @@
 package mcptools
 
 import (
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/binary"
-	"hash"
-	"runtime"
-	"sync"
-	"weak"
 
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/search"
-	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
 )
 
 // Index identities let a search_docs cursor say which index it was made
@@ -18,85 +11,25 @@ import (
 // point into a different ranking).
 //
 // The identity is a digest of the index's pages (everything that decides
-// ranking and answers, in index order), not of the process or the moment
-// it was built: instances behind a load balancer that index the same
-// sources agree on it, so a cursor from one is valid on another, and when
-// they briefly disagree after a refresh the cursor is flagged
-// (index_changed) rather than silently misread. A restart over unchanged
-// sources keeps cursors valid too.
+// ranking and answers, in index order; search.Index.ContentDigest), not of
+// the process or the moment it was built: instances behind a load
+// balancer that index the same sources agree on it, so a cursor from one
+// is valid on another, and when they briefly disagree after a refresh the
+// cursor is flagged (index_changed) rather than silently misread. A
+// restart over unchanged sources keeps cursors valid too.
 //
 // Why not Options.IndexedAt or the pointer's address: IndexedAt is
 // optional and nothing ties it to the index Options.Index returns, and an
-// address differs between processes. The digest costs one pass over the
-// text, so it is computed once per *search.Index object and kept in a
-// registry keyed by weak pointers, which forgets an index when it is
-// collected.
-var (
-	indexIDMu sync.Mutex
-	indexIDs  = make(map[weak.Pointer[search.Index]]string)
-)
-
-// indexID returns the content identity of ix (see above).
+// address differs between processes.
+//
+// The digest reads every page's text. It used to be computed here, on the
+// first request for each index (and by provisioning, which renders the
+// instructions), which put a pass over all the text on the path to the
+// first answer after a restart; the index now computes it when it is
+// built and keeps it in the index cache, so here it is only encoded.
 func indexID(ix *search.Index) string {
-	wp := weak.Make(ix)
-	indexIDMu.Lock()
-	id, ok := indexIDs[wp]
-	indexIDMu.Unlock()
-	if ok {
-		return id
-	}
-	id = contentDigest(ix.Pages())
-	indexIDMu.Lock()
-	defer indexIDMu.Unlock()
-	if _, ok := indexIDs[wp]; !ok {
-		indexIDs[wp] = id
-		runtime.AddCleanup(ix, func(wp weak.Pointer[search.Index]) {
-			indexIDMu.Lock()
-			delete(indexIDs, wp)
-			indexIDMu.Unlock()
-		}, wp)
-	}
-	return id
-}
-
-// contentDigest hashes every field of the pages that can change a search
-// answer, length-prefixed so that no two page lists hash alike by
-// shifting bytes between fields. Source (a config string, which may name
-// a local path that differs between machines) is left out.
-func contentDigest(pages []*source.Page) string {
-	h := sha256.New()
-	var n [binary.MaxVarintLen64]byte
-	num := func(v int64) { h.Write(n[:binary.PutVarint(n[:], v)]) }
-	str := func(s string) { num(int64(len(s))); writeString(h, s) }
-	num(int64(len(pages)))
-	for _, p := range pages {
-		for _, s := range []string{p.ID, p.Title, p.URL, p.Path, p.Summary, p.Section, p.Lang, p.Version} {
-			str(s)
-		}
-		num(int64(len(p.Tags)))
-		for _, t := range p.Tags {
-			str(t)
-		}
-		num(p.LastMod.Unix())
-		num(int64(p.LastMod.Nanosecond()))
-		num(int64(len(p.Sections)))
-		for _, s := range p.Sections {
-			str(s.Heading)
-			str(s.Anchor)
-			num(int64(s.Level))
-			str(s.Text)
-		}
-	}
+	d := ix.ContentDigest()
 	// 96 bits: cursors stay short, and a collision needs two different
 	// corpora served at once by one cluster.
-	return base64.RawURLEncoding.EncodeToString(h.Sum(nil)[:12])
-}
-
-// writeString feeds s to h without copying it to a new []byte.
-func writeString(h hash.Hash, s string) {
-	if sw, ok := h.(interface{ WriteString(string) (int, error) }); ok {
-		sw.WriteString(s)
-		return
-	}
-	h.Write([]byte(s))
+	return base64.RawURLEncoding.EncodeToString(d[:12])
 }

@@ -49,10 +49,10 @@ func maxEdits(n int) int {
 	}
 }
 
-func buildFuzzy(ix *Index) fuzzyVocab {
+func buildFuzzy(ix *Index, vocab map[*language]map[string]int32) fuzzyVocab {
 	var fv fuzzyVocab
 	seen := map[string]bool{}
-	for _, v := range ix.vocab {
+	for _, v := range vocab {
 		for w, id := range v {
 			if id < 0 || len(w) < 3 || len(w) > 40 || seen[w] {
 				continue

@@ -14,19 +14,19 @@ import (
 // for concurrent use after Build.
 type Index struct {
 	pages  []source.Page
-	byID   map[string]int32
-	byPath map[string]int32 // lowercased ID and lowercased path → page
+	byID   strTable
+	byPath strTable // lowercased ID and lowercased path → page
 
 	// docs are the sections in page order; page i owns docs
 	// [pageDoc[i], pageDoc[i+1]).
 	docs    []doc
 	pageDoc []int32
 
-	terms   map[string]int32 // term (stem or whole identifier) → id
-	termStr []string         // id → term
-	body    postings         // section text, stop words left out
-	head    postings         // section headings, stop words kept
-	title   postings         // page titles (ids are page numbers), stop words kept
+	terms   strTable // term (stem or whole identifier) → id
+	termStr []string // id → term
+	body    postings // section text, stop words left out
+	head    postings // section headings, stop words kept
+	title   postings // page titles (ids are page numbers), stop words kept
 
 	// BM25 length norms, precomputed (see lengthNorm): per doc for body
 	// and heading, per page for the title.
@@ -39,12 +39,13 @@ type Index struct {
 	// sections are ruled out without scanning their text.
 	pairs []uint64
 
-	langs  []*language                    // languages present, most pages first
-	vocab  map[*language]map[string]int32 // surface word → term id (negative: stop word)
+	langs  []*language            // languages present, most pages first
+	vocab  map[*language]strTable // surface word → term id (negative: stop word)
 	fuzzy  fuzzyVocab
 	facets Facets
 	pool   sync.Pool
-	tune   tuning // ranking knobs, fixed at build time
+	tune   tuning   // ranking knobs, fixed at build time
+	digest [32]byte // see ContentDigest
 }
 
 // doc is one section.
@@ -90,7 +91,7 @@ func (ix *Index) Pages() []*source.Page {
 
 // Page returns the page with the given ID.
 func (ix *Index) Page(id string) (*source.Page, bool) {
-	if i, ok := ix.byID[id]; ok {
+	if i, ok := ix.byID.get(id); ok {
 		return &ix.pages[i], true
 	}
 	return nil, false
@@ -101,10 +102,10 @@ func (ix *Index) Page(id string) (*source.Page, bool) {
 // Matching falls back to case-insensitive because Hugo lowercases URLs.
 func (ix *Index) PageByURL(u string) (*source.Page, bool) {
 	key := normalizeURL(u)
-	if i, ok := ix.byID[key]; ok {
+	if i, ok := ix.byID.get(key); ok {
 		return &ix.pages[i], true
 	}
-	if i, ok := ix.byPath[strings.ToLower(key)]; ok {
+	if i, ok := ix.byPath.get(strings.ToLower(key)); ok {
 		return &ix.pages[i], true
 	}
 	return nil, false
@@ -130,7 +131,9 @@ func (ix *Index) Facets() Facets {
 // builder holds the scratch state of Build.
 type builder struct {
 	ix      *Index
-	counts  []uint16 // dense per-term counts for the current field
+	terms   map[string]int32               // becomes ix.terms
+	vocab   map[*language]map[string]int32 // becomes ix.vocab
+	counts  []uint16                       // dense per-term counts for the current field
 	touched []int32
 	buf     []byte
 	leafBuf []byte
@@ -153,25 +156,24 @@ func buildTuned(pages []source.Page, tune tuning) *Index {
 	ix := &Index{
 		tune:    tune,
 		pages:   append([]source.Page(nil), pages...),
-		byID:    make(map[string]int32, len(pages)),
-		byPath:  make(map[string]int32, 2*len(pages)),
 		pageDoc: make([]int32, len(pages)+1),
-		terms:   make(map[string]int32),
-		vocab:   make(map[*language]map[string]int32),
 	}
-	b := &builder{ix: ix}
+	// The lookup tables are Go maps while building, frozen into strTables
+	// at the end.
+	b := &builder{ix: ix, terms: make(map[string]int32), vocab: make(map[*language]map[string]int32)}
+	byID, byPath := make(map[string]int32, len(pages)), make(map[string]int32, 2*len(pages))
 	langCount := map[*language]int{}
 	secs, langs, vers := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	var bodyTotal, headTotal, titleTotal uint64
 	var bodyLen, headLen, titleLen []uint32
 	for pi := range ix.pages {
 		p := &ix.pages[pi]
-		if _, dup := ix.byID[p.ID]; !dup {
-			ix.byID[p.ID] = int32(pi)
+		if _, dup := byID[p.ID]; !dup {
+			byID[p.ID] = int32(pi)
 		}
 		for _, k := range []string{strings.ToLower(p.ID), strings.ToLower(strings.Trim(p.Path, "/")), strings.ToLower(normalizeURL(p.URL))} {
-			if _, dup := ix.byPath[k]; !dup && k != "" {
-				ix.byPath[k] = int32(pi)
+			if _, dup := byPath[k]; !dup && k != "" {
+				byPath[k] = int32(pi)
 			}
 		}
 		secs[p.Section], langs[p.Lang], vers[p.Version] = true, true, true
@@ -242,7 +244,13 @@ func buildTuned(pages []source.Page, tune tuning) *Index {
 		return ix.langs[i].name < ix.langs[j].name
 	})
 	ix.facets = Facets{Sections: keys(secs), Langs: keys(langs), Versions: keys(vers)}
-	ix.fuzzy = buildFuzzy(ix)
+	ix.fuzzy = buildFuzzy(ix, b.vocab)
+	ix.digest = pagesDigest(ix.pages)
+	ix.byID, ix.byPath, ix.terms = newStrTable(byID), newStrTable(byPath), newStrTable(b.terms)
+	ix.vocab = make(map[*language]strTable, len(b.vocab))
+	for l, v := range b.vocab {
+		ix.vocab[l] = newStrTable(v)
+	}
 	return ix
 }
 
@@ -271,23 +279,23 @@ func keys(m map[string]bool) []string {
 }
 
 // termID interns a term.
-func (ix *Index) termID(t string) int32 {
-	if id, ok := ix.terms[t]; ok {
+func (b *builder) termID(t string) int32 {
+	if id, ok := b.terms[t]; ok {
 		return id
 	}
-	id := int32(len(ix.termStr))
-	ix.terms[t] = id
-	ix.termStr = append(ix.termStr, t)
+	id := int32(len(b.ix.termStr))
+	b.terms[t] = id
+	b.ix.termStr = append(b.ix.termStr, t)
 	return id
 }
 
 // surfaceID maps a lowercased surface word to its term id in lang, stemming
 // it once per distinct surface. Stop words come back negative (-id-1).
-func (ix *Index) surfaceID(lang *language, surface []byte, r role) int32 {
-	v := ix.vocab[lang]
+func (b *builder) surfaceID(lang *language, surface []byte, r role) int32 {
+	v := b.vocab[lang]
 	if v == nil {
 		v = make(map[string]int32)
-		ix.vocab[lang] = v
+		b.vocab[lang] = v
 	}
 	if id, ok := v[string(surface)]; ok {
 		return id
@@ -295,9 +303,9 @@ func (ix *Index) surfaceID(lang *language, surface []byte, r role) int32 {
 	s := string(surface)
 	var id int32
 	if r == roleWhole {
-		id = ix.termID(s)
+		id = b.termID(s)
 	} else {
-		id = ix.termID(lang.stemWord(s))
+		id = b.termID(lang.stemWord(s))
 		if lang.isStop(s) {
 			id = -id - 1
 		}
@@ -323,7 +331,7 @@ func (b *builder) addText(text string, lang *language, keepStop bool) int {
 			})
 		}
 		b.buf = expand(raw, b.buf, func(surface []byte, r role) {
-			id := b.ix.surfaceID(lang, surface, r)
+			id := b.surfaceID(lang, surface, r)
 			if id < 0 {
 				if !keepStop {
 					return

@@ -8,6 +8,7 @@ import (
 	"hash/fnv"
 	"io"
 	"runtime"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
@@ -20,8 +21,12 @@ import (
 // tuning parameters are caught without a bump (both feed the schema hash).
 const EngineVersion = 1
 
-// persistFormat is the version of the framing below.
-const persistFormat = 1
+// persistFormat is the version of the framing below. 2: the lookup
+// tables are strTables (persisted as views) instead of Go maps (rebuilt
+// entry by entry); the schema hash would tell the layouts apart anyway,
+// the number says so plainly. 3: big slices are written in blocks (see
+// sliceCodec), whose size and threshold are part of the format.
+const persistFormat = 3
 
 // The persisted form of an Index:
 //
@@ -155,17 +160,37 @@ func decodeIndex(payload []byte) (ix *Index, err error) {
 		}
 	}()
 	c, _, _ := codecForIndex()
-	d := &decoder{data: payload, budget: 2*len(payload) + 1<<20}
+	d := &decoder{data: payload, budget: new(atomic.Int64)}
+	d.budget.Store(2*int64(len(payload)) + 1<<20)
 	ix = new(Index)
 	c.dec(d, unsafe.Pointer(ix))
 	d.wait()
 	if d.err == nil && d.off != len(payload) {
 		d.fail()
 	}
+	if d.err == nil && !ix.tablesValid() {
+		d.fail()
+	}
 	if d.err != nil {
 		return nil, fmt.Errorf("%w: undecodable content", ErrCorruptIndex)
 	}
 	return ix, nil
+}
+
+// tablesValid checks every lookup table of a decoded index (see
+// strTable.valid).
+func (ix *Index) tablesValid() bool {
+	for _, t := range []*strTable{&ix.byID, &ix.byPath, &ix.terms} {
+		if !t.valid() {
+			return false
+		}
+	}
+	for _, t := range ix.vocab {
+		if !t.valid() {
+			return false
+		}
+	}
+	return true
 }
 
 // SourcePages returns the index's pages as one slice, in index order: the

@@ -1,11 +1,16 @@
 package search
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"reflect"
+	"runtime"
+	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 )
@@ -21,10 +26,13 @@ import (
 //
 // Loading is fast because little is copied: the caller hands ReadIndex the
 // whole file as one []byte, strings are unsafe.String views into it, and
-// slices of pointer-free fixed-size elements (postings, norms, docs) are
-// views too, stored aligned in the file. The buffer is a single noscan heap
-// object that stays alive while anything points into it; the index is
-// immutable, so nothing ever writes through these views.
+// slices of pointer-free fixed-size elements (postings, norms, docs, the
+// strTable lookup tables) are views too, stored aligned in the file. The
+// buffer is a single noscan heap object that stays alive while anything
+// points into it; the index is immutable, so nothing ever writes through
+// these views. What must be built (the page list's Go structs) is built
+// from slabs (see decoder.slab) and, for big slices, on every core (see
+// sliceCodec).
 
 // codec encodes and decodes one value of a type at an address.
 type codec struct {
@@ -218,6 +226,13 @@ func (cs *codecSet) sliceCodec(c *codec, t reflect.Type, path string) {
 		return
 	}
 	ec := cs.of(et, path+"[]")
+	aligned := encodesAligned(et, map[reflect.Type]bool{})
+	// A big slice whose elements encode the same wherever they start (the
+	// page list) is written in blocks of sliceBlock elements, each
+	// prefixed by its byte length, so the decoder can hand blocks to
+	// goroutines: decoding 100k pages' strings and sections into Go
+	// structs was the largest single item of a restart, on one core.
+	blocked := func(n int) bool { return n >= parallelSliceMin && !aligned }
 	c.enc = func(e *encoder, p unsafe.Pointer) {
 		h := (*sliceHeader)(p)
 		if h.data == nil {
@@ -225,8 +240,28 @@ func (cs *codecSet) sliceCodec(c *codec, t reflect.Type, path string) {
 			return
 		}
 		e.uvarint(uint64(h.len) + 1)
-		for i := range h.len {
-			ec.enc(e, unsafe.Add(h.data, i*size))
+		if !blocked(h.len) {
+			for i := range h.len {
+				ec.enc(e, unsafe.Add(h.data, i*size))
+			}
+			return
+		}
+		var buf bytes.Buffer
+		for lo := 0; lo < h.len && e.err == nil; lo += sliceBlock {
+			buf.Reset()
+			be := &encoder{w: bufio.NewWriter(&buf)}
+			for i := lo; i < min(lo+sliceBlock, h.len); i++ {
+				ec.enc(be, unsafe.Add(h.data, i*size))
+			}
+			if be.err == nil {
+				be.err = be.w.Flush()
+			}
+			if be.err != nil {
+				e.err = be.err
+				return
+			}
+			e.uvarint(uint64(buf.Len()))
+			e.write(buf.Bytes())
 		}
 	}
 	c.dec = func(d *decoder, p unsafe.Pointer) {
@@ -238,16 +273,110 @@ func (cs *codecSet) sliceCodec(c *codec, t reflect.Type, path string) {
 			d.fail()
 			return
 		}
-		v := reflect.MakeSlice(t, int(n-1), int(n-1))
-		h := sliceHeader{data: v.UnsafePointer(), len: int(n - 1), cap: int(n - 1)}
+		h := sliceHeader{data: d.slab(t, int(n-1)), len: int(n - 1), cap: int(n - 1)}
 		if h.data == nil {
 			h.data = unsafe.Pointer(&emptyData)
 		}
-		for i := range h.len {
-			ec.dec(d, unsafe.Add(h.data, i*size))
+		if !blocked(h.len) {
+			for i := range h.len {
+				ec.dec(d, unsafe.Add(h.data, i*size))
+			}
+		} else {
+			decodeBlocks(d, ec, h, size)
 		}
 		*(*sliceHeader)(p) = h
 	}
+}
+
+// encodesAligned reports whether values of t may be encoded with
+// alignment padding (a raw slice somewhere inside), so that their bytes
+// depend on where in the file they start: such values cannot be encoded
+// apart and spliced in.
+func encodesAligned(t reflect.Type, seen map[reflect.Type]bool) bool {
+	if seen[t] {
+		return false // already being looked at (a recursive type)
+	}
+	seen[t] = true
+	switch {
+	case t == typeTime || t == typeLanguage || t.PkgPath() == "sync" || isRaw(t):
+		return false
+	}
+	switch t.Kind() {
+	case reflect.Slice:
+		return isRaw(t.Elem()) || encodesAligned(t.Elem(), seen)
+	case reflect.Array, reflect.Pointer:
+		return encodesAligned(t.Elem(), seen)
+	case reflect.Map:
+		return encodesAligned(t.Key(), seen) || encodesAligned(t.Elem(), seen)
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if encodesAligned(t.Field(i).Type, seen) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Big slices: blocks of sliceBlock elements from parallelSliceMin on
+// (both part of the file format: change them and bump persistFormat).
+const (
+	parallelSliceMin = 4096
+	sliceBlock       = 2048
+)
+
+// decodeBlocks decodes the blocks of a big slice into h's elements on
+// GOMAXPROCS goroutines (this one included); the others are waited for
+// with the map builders (decoder.wait). Each goroutine has its own
+// decoder (offsets, slabs) and shares the allocation budget.
+func decodeBlocks(d *decoder, ec *codec, h sliceHeader, size int) {
+	type block struct {
+		body  []byte
+		first int
+	}
+	blocks := make([]block, 0, (h.len+sliceBlock-1)/sliceBlock)
+	for lo := 0; lo < h.len; lo += sliceBlock {
+		body := d.take(d.length())
+		if d.err != nil {
+			return
+		}
+		blocks = append(blocks, block{body, lo})
+	}
+	var next atomic.Int64
+	work := func() error {
+		sub := &decoder{budget: d.budget}
+		for {
+			i := int(next.Add(1) - 1)
+			if i >= len(blocks) {
+				break
+			}
+			b := blocks[i]
+			sub.data, sub.off = b.body, 0
+			for j := b.first; j < min(b.first+sliceBlock, h.len); j++ {
+				ec.dec(sub, unsafe.Add(h.data, j*size))
+			}
+			if sub.err != nil || sub.off != len(b.body) {
+				return errCorrupt
+			}
+		}
+		sub.wait()
+		return sub.err
+	}
+	guarded := func() {
+		defer func() {
+			// Same policy as decodeIndex: an error, never a crash.
+			if r := recover(); r != nil {
+				d.setSubErr(errCorrupt)
+			}
+		}()
+		if err := work(); err != nil {
+			d.setSubErr(err)
+		}
+	}
+	for range min(runtime.GOMAXPROCS(0), len(blocks)) - 1 {
+		d.wg.Go(guarded)
+	}
+	guarded()
 }
 
 func (cs *codecSet) arrayCodec(c *codec, t reflect.Type, path string) {
@@ -288,9 +417,11 @@ func (cs *codecSet) pointerCodec(c *codec, t reflect.Type, path string) {
 	}
 }
 
-// mapCodec writes 0 for nil, else 1+len and the entries (in map order: the
-// file is not byte-reproducible, which nothing needs). map[string]int32, the
-// type of every big map in the index, has a direct path.
+// mapCodec writes 0 for nil, else 1+len and the entries. map[string]int32
+// has a direct path (entries in map order: the file is not
+// byte-reproducible, which nothing needs, and its entries are not aligned,
+// so the size does not depend on the order); the index keeps its big
+// lookup tables in strTables now, but the path stays for any such map.
 func (cs *codecSet) mapCodec(c *codec, t reflect.Type, path string) {
 	if t == typeStrI32 {
 		c.enc = func(e *encoder, p unsafe.Pointer) {
@@ -367,13 +498,30 @@ func (cs *codecSet) mapCodec(c *codec, t reflect.Type, path string) {
 			return
 		}
 		e.uvarint(uint64(m.Len()) + 1)
+		// In the order of the keys' encodings, not map order: values may
+		// hold aligned arrays (a strTable per language), whose padding
+		// depends on what came before, so map order would change the
+		// file's size from one write of the same index to the next.
+		type entry struct {
+			sortKey string
+			k, v    reflect.Value
+		}
+		entries := make([]entry, 0, m.Len())
 		it := m.MapRange()
-		k, v := reflect.New(t.Key()), reflect.New(t.Elem())
 		for it.Next() {
+			k, v := reflect.New(t.Key()), reflect.New(t.Elem())
 			k.Elem().SetIterKey(it)
 			v.Elem().SetIterValue(it)
-			kc.enc(e, k.UnsafePointer())
-			vc.enc(e, v.UnsafePointer())
+			var kb bytes.Buffer
+			ke := &encoder{w: bufio.NewWriter(&kb)}
+			kc.enc(ke, k.UnsafePointer())
+			ke.w.Flush()
+			entries = append(entries, entry{kb.String(), k, v})
+		}
+		sort.Slice(entries, func(i, j int) bool { return entries[i].sortKey < entries[j].sortKey })
+		for _, en := range entries {
+			kc.enc(e, en.k.UnsafePointer())
+			vc.enc(e, en.v.UnsafePointer())
 		}
 	}
 	c.dec = func(d *decoder, p unsafe.Pointer) {

@@ -5,8 +5,12 @@ import (
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
+	"reflect"
 	"sync"
+	"sync/atomic"
 	"unsafe"
+
+	"github.com/caddy-mcp/caddy-mcp/internal/bigmem"
 )
 
 // The byte-level reading and writing of the persisted index: varints,
@@ -65,18 +69,94 @@ type decoder struct {
 	// budget bounds what decoding allocates. The checksum is verified in
 	// parallel with decoding, so a damaged length must not make us
 	// allocate gigabytes before the mismatch is known; a valid file needs
-	// less than its own size.
-	budget int
+	// less than its own size. Shared by the decoders of one file (big
+	// slices are decoded on several goroutines, see sliceCodec).
+	budget *atomic.Int64
+	// slabs hand out the memory of small slices (see slab), per slice type.
+	slabs map[reflect.Type]*slab
+}
+
+// A slab is one allocation that many small slices of one type are carved
+// from: a 100k-page index has a Sections and a Tags slice per page, and
+// allocating them one by one was a large part of decoding (the allocator,
+// the fresh memory's page faults, the collector's bookkeeping). The slices
+// have cap == len, so an append by a reader copies instead of writing
+// over a neighbour; the index is immutable, so nothing else writes them.
+type slab struct {
+	next     unsafe.Pointer // first free element
+	left     int            // free elements at next
+	size     int            // element size
+	lastElem int            // elements in the last chunk allocated
+}
+
+// Slab chunks start small (a small index should not hold hundreds of
+// unused KiB) and double up to slabMaxBytes; a slice of more than a
+// quarter of that is allocated on its own, so at most a quarter of a
+// chunk is left unused when a slice does not fit in the rest. The cap is
+// a few huge pages, so that big chunks (a 100k-page index has ~30 MB of
+// sections) are filled with a fault per 2 MiB rather than per 4 KiB.
+const (
+	slabMinBytes = 4 << 10
+	slabMaxBytes = 8 << 20
+)
+
+// slab returns zeroed memory for n elements of the slice type t (nil for
+// n == 0). The decoder's budget was charged for the n elements already; a
+// chunk's unused rest is bounded by slabMaxBytes per type, and the types
+// are the Index's (a handful).
+func (d *decoder) slab(t reflect.Type, n int) unsafe.Pointer {
+	if n == 0 {
+		return nil
+	}
+	size := int(t.Elem().Size())
+	if size == 0 || n*size > slabMaxBytes/4 {
+		v := reflect.MakeSlice(t, n, n)
+		// Big slices (the page list) are fresh memory the decoder is about
+		// to fill: huge pages make that a few faults instead of thousands.
+		bigmem.Advise(v.UnsafePointer(), n*size)
+		return v.UnsafePointer()
+	}
+	if d.slabs == nil {
+		d.slabs = make(map[reflect.Type]*slab)
+	}
+	s := d.slabs[t]
+	if s == nil {
+		s = &slab{size: size}
+		d.slabs[t] = s
+	}
+	if s.left < n {
+		chunk := min(max(2*s.lastElem*size, slabMinBytes), slabMaxBytes) / size
+		chunk = max(chunk, n)
+		s.next, s.left, s.lastElem = reflect.MakeSlice(t, chunk, chunk).UnsafePointer(), chunk, chunk
+		bigmem.Advise(s.next, chunk*size) // nothing below one whole huge page
+	}
+	p := s.next
+	if s.left -= n; s.left > 0 {
+		s.next = unsafe.Add(s.next, n*size)
+	} else {
+		// One past the end of the chunk is another object's memory (or
+		// none): the collector must never see such a pointer.
+		s.next = nil
+	}
+	return p
 }
 
 // alloc takes n bytes from the budget and reports whether they were there.
 func (d *decoder) alloc(n uint64) bool {
-	if n > uint64(d.budget) {
+	if n > 1<<62 || d.budget.Add(-int64(n)) < 0 {
 		d.fail()
 		return false
 	}
-	d.budget -= int(n)
 	return true
+}
+
+// setSubErr records the error of a goroutine decoding part of the file.
+func (d *decoder) setSubErr(err error) {
+	d.mu.Lock()
+	if d.subErr == nil {
+		d.subErr = err
+	}
+	d.mu.Unlock()
 }
 
 // wait waits for the map builders and merges their errors.
@@ -87,9 +167,10 @@ func (d *decoder) wait() {
 	}
 }
 
-// parallelMapMin is the size from which a map is built on its own
-// goroutine: map inserts are most of the decoding time, and a restart
-// should use every core.
+// parallelMapMin is the size from which a map[string]int32 is built on
+// its own goroutine: map inserts are slow, and a restart should use every
+// core. (The index's big lookup tables are strTables now, read as views;
+// this serves any such map a future field adds.)
 const parallelMapMin = 4096
 
 var errCorrupt = errors.New("search: persisted index is corrupt")

@@ -83,8 +83,8 @@ func splitPhrases(text string) (rest string, phrases []string) {
 // the index (the build-time vocabulary is read-only here). ok is false when
 // the index has no such term.
 func (ix *Index) lookup(lang *language, surface string, r role) (id int32, stop, ok bool) {
-	if v := ix.vocab[lang]; v != nil {
-		if id, ok := v[surface]; ok {
+	if v, ok := ix.vocab[lang]; ok {
+		if id, ok := v.get(surface); ok {
 			if id < 0 {
 				return -id - 1, true, true
 			}
@@ -96,7 +96,7 @@ func (ix *Index) lookup(lang *language, surface string, r role) (id int32, stop,
 	if r != roleWhole {
 		t = lang.stemWord(surface)
 	}
-	id, ok = ix.terms[t]
+	id, ok = ix.terms.get(t)
 	return id, stop, ok
 }
 
@@ -274,8 +274,8 @@ func matchPrefix(term string) string {
 // lookupBytes is lookup for a byte-slice surface, allocation-free when the
 // surface is in the vocabulary (the common case for indexed text).
 func (ix *Index) lookupBytes(lang *language, surface []byte, r role) (id int32, stop, ok bool) {
-	if v := ix.vocab[lang]; v != nil {
-		if id, ok := v[string(surface)]; ok {
+	if v, ok := ix.vocab[lang]; ok {
+		if id, ok := v.getBytes(surface); ok {
 			if id < 0 {
 				return -id - 1, true, true
 			}
@@ -337,7 +337,7 @@ func (ix *Index) addRelated(pq *parsedQuery) {
 			continue
 		}
 		for l := len(t.surface) - 1; l >= minRelated && len(pq.terms) < maxQueryTerms; l-- {
-			id, ok := ix.terms[t.surface[:l]]
+			id, ok := ix.terms.get(t.surface[:l])
 			if !ok || containsID(t.ids, id) || ix.termUsed(pq, id) {
 				continue
 			}
