@@ -163,6 +163,20 @@ var errCacheStale = errors.New("sources changed")
 
 // readCache reads and checks a cache file against the current sources.
 func (c *Corpus) readCache(path string) (*cacheMeta, *search.Index, error) {
+	// The header says whether the file is for these sources as they are
+	// now: read it alone first, so that a restart after the docs changed
+	// does not read (and allocate) a whole stale file of up to 2 GiB just
+	// to throw it away. The checks are repeated on the full read below,
+	// in case the file was replaced in between.
+	head, err := readCacheMeta(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if head != nil {
+		if err := c.matchCache(head); err != nil {
+			return nil, nil, err
+		}
+	}
 	// Read in parallel into huge-page memory (see bigmem): at start-up,
 	// faulting in the fresh memory the file is copied to costs more than
 	// decoding it. The size cap is checked on the open file, before
@@ -175,20 +189,63 @@ func (c *Corpus) readCache(path string) (*cacheMeta, *search.Index, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if meta.Key != c.cacheKey() || len(meta.Sources) != len(c.sources) {
-		return nil, nil, fmt.Errorf("%w: the file is for other sources", errCacheStale)
-	}
-	for i, s := range c.sources {
-		fp := s.fingerprint()
-		if fp == 0 || fp != meta.Sources[i].Fingerprint {
-			return nil, nil, fmt.Errorf("%w: %s", errCacheStale, s.ld.Name())
-		}
+	if err := c.matchCache(meta); err != nil {
+		return nil, nil, err
 	}
 	ix, err := search.ReadIndex(blob)
 	if errors.Is(err, search.ErrStaleIndex) {
 		err = fmt.Errorf("%w: %w", errCacheStale, err)
 	}
 	return meta, ix, err
+}
+
+// matchCache checks that a cache file's metadata is for these sources as
+// they are now (errCacheStale if not).
+func (c *Corpus) matchCache(meta *cacheMeta) error {
+	if meta.Key != c.cacheKey() || len(meta.Sources) != len(c.sources) {
+		return fmt.Errorf("%w: the file is for other sources", errCacheStale)
+	}
+	for i, s := range c.sources {
+		fp := s.fingerprint()
+		if fp == 0 || fp != meta.Sources[i].Fingerprint {
+			return fmt.Errorf("%w: %s", errCacheStale, s.ld.Name())
+		}
+	}
+	return nil
+}
+
+// maxCacheMeta bounds the metadata read ahead of the file: the source list
+// is a few hundred bytes a source, but pages shadowed by an earlier
+// source's are stored whole, so a larger one is left to the full read.
+const maxCacheMeta = 16 << 20
+
+// readCacheMeta reads and checks a cache file's header and metadata only;
+// nil, nil when the metadata is too large to read ahead.
+func readCacheMeta(path string) (*cacheMeta, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var hdr [32]byte
+	if _, err := io.ReadFull(f, hdr[:]); err != nil {
+		return nil, errors.New("not an index cache file")
+	}
+	buf := hdr[:]
+	// Anything but our magic and version: parseCacheFile says which.
+	if string(hdr[:16]) == cacheMagic && binary.LittleEndian.Uint32(hdr[16:]) == cacheVersion {
+		n := binary.LittleEndian.Uint64(hdr[24:])
+		if n > maxCacheMeta {
+			return nil, nil // many shadowed pages: check on the full read
+		}
+		buf = make([]byte, (32+n+7)&^7) // with the padding parseCacheFile checks
+		copy(buf, hdr[:])
+		if _, err := io.ReadFull(f, buf[32:]); err != nil {
+			return nil, errors.New("truncated metadata")
+		}
+	}
+	meta, _, err := parseCacheFile(buf)
+	return meta, err
 }
 
 // The file: magic[16] | version u32 | crc32c(meta) u32 | meta length u64 |

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -256,5 +257,35 @@ func TestIndexCacheBounded(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(f.dir, "other00"+cacheExt)); err == nil {
 		t.Fatal("oldest file of another source set kept")
+	}
+}
+
+// TestIndexCacheStaleByHeader: whether a file is for the sources as they
+// are now is decided from its header, before the file is read: a stale
+// file too big to read at all is reported stale (so is rebuilt with an
+// info line, not a warning), and a big stale one is not read to be thrown
+// away.
+func TestIndexCacheStaleByHeader(t *testing.T) {
+	f := newCacheFixture(t)
+	c := f.open()
+	path := f.file()
+	if _, _, err := c.readCache(path); err != nil {
+		t.Fatalf("fresh file: %v", err)
+	}
+	writeFile(t, f.a, indexJSON(3, "a"), 0) // touched: the file is stale
+	if err := os.Truncate(path, maxCacheFile+1); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := c.readCache(path); !errors.Is(err, errCacheStale) {
+		t.Fatalf("stale file beyond the size cap: %v, want errCacheStale", err)
+	}
+	// A header that lies about its metadata size is refused, not trusted.
+	data := make([]byte, 40)
+	copy(data, cacheMagic)
+	binary.LittleEndian.PutUint32(data[16:], cacheVersion)
+	binary.LittleEndian.PutUint64(data[24:], 1<<20)
+	os.WriteFile(path, data, 0o600)
+	if _, _, err := c.readCache(path); err == nil || errors.Is(err, errCacheStale) {
+		t.Fatalf("truncated metadata: %v", err)
 	}
 }
