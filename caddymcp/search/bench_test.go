@@ -7,6 +7,7 @@ import (
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/loader"
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/search"
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
+	"github.com/caddy-mcp/caddy-mcp/internal/e2ebench"
 )
 
 // hugoIndex is the redistributable test corpus (Hugo docs, Apache-2.0).
@@ -62,4 +63,31 @@ func BenchmarkSearchParallel(b *testing.B) {
 			i++
 		}
 	})
+}
+
+// BenchmarkSearchUnique is the engine's part of a result-cache miss as the
+// e2e throughput bench sends it: the `search` tool's query (10 hits, no
+// snippets) over the e2e unique mix, never the same query twice in a row.
+// The snippets variant is search_docs's.
+func BenchmarkSearchUnique(b *testing.B) {
+	ix := search.Build(loadHugo(b))
+	qs, err := e2ebench.UniqueQueries(hugoIndex)
+	if err != nil {
+		b.Fatal(err)
+	}
+	qs = qs[:4096]
+	for _, snippets := range []bool{false, true} {
+		name := "nosnippets"
+		if snippets {
+			name = "snippets"
+		}
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				ix.Search(search.Query{Text: qs[i%len(qs)], Limit: 10, NoSnippets: !snippets})
+				i++
+			}
+		})
+	}
 }
