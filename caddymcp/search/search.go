@@ -55,10 +55,16 @@ type scratch struct {
 	cands     []int32  // candidate pages, sorted
 	pseen     []uint64 // bitmap of cands
 	pages     []pageAcc
-	pTouched  []int32 // pages with a title match
-	termPages []int32 // pages with a tf for the current term
-	trace     *tracer // non-nil only while explaining
+	pTouched  []int32   // pages with a title match
+	termPages []int32   // pages with a tf for the current term
+	coordMemo []float32 // Search's memo of coord per mask, 1<<maxCoordMemo long
+	trace     *tracer   // non-nil only while explaining
 }
+
+// maxCoordMemo is the most query terms Search memoises coord for: a table
+// of 2^n entries, cleared per query, stays small (4 KiB) and cheap to
+// clear; longer queries compute coord every time.
+const maxCoordMemo = 10
 
 // docAcc accumulates one section's score and the query terms it matched.
 type docAcc struct {
@@ -94,6 +100,7 @@ func (ix *Index) getScratch() *scratch {
 	return &scratch{
 		docs: make([]docAcc, len(ix.docs)), seen: make([]uint64, (len(ix.docs)+63)/64),
 		pages: make([]pageAcc, len(ix.pages)), pseen: make([]uint64, (len(ix.pages)+63)/64),
+		coordMemo: make([]float32, 1<<maxCoordMemo),
 	}
 }
 
@@ -155,7 +162,7 @@ func (ix *Index) Search(q Query) Result {
 	defer ix.putScratch(s)
 
 	bitW, totalW := ix.accumulate(s, pq)
-	coord := func(m uint32) float32 {
+	coordOf := func(m uint32) float32 {
 		if totalW == 0 {
 			return 1
 		}
@@ -164,6 +171,29 @@ func (ix *Index) Search(q Query) Result {
 			got += bitW[bits.TrailingZeros32(m)]
 		}
 		return ix.tune.coordBase + (1-ix.tune.coordBase)*min(got/totalW, 1)
+	}
+	// coord depends only on the mask, and a query has few distinct masks
+	// while it is taken for every candidate section: memoise it, per mask,
+	// for queries of up to maxCoordMemo terms (masks then index the
+	// table). The memo holds coordOf's own results, so scores are the
+	// same bits. 0 marks an empty slot: coordOf is never 0 with the
+	// default tuning (coordBase > 0), and a tuning where it is just
+	// recomputes it.
+	memo := s.coordMemo[:0]
+	if len(pq.terms) <= maxCoordMemo {
+		memo = s.coordMemo[:1<<len(pq.terms)]
+		clear(memo)
+	}
+	coord := func(m uint32) float32 {
+		if int(m) < len(memo) {
+			if c := memo[m]; c != 0 {
+				return c
+			}
+			c := coordOf(m)
+			memo[m] = c
+			return c
+		}
+		return coordOf(m)
 	}
 
 	// Group sections by page in one sequential pass (candidates and their
@@ -187,22 +217,43 @@ func (ix *Index) Search(q Query) Result {
 	next := 0
 	for _, p := range s.cands {
 		first, end := ix.pageDoc[p], ix.pageDoc[p+1]
-		skip := filtered && !ix.pageMatches(p, q)
-		pa := s.pages[p]
+		// The page's candidate sections are s.touched[next:stop].
+		stop := next
+		for stop < len(s.touched) && s.touched[stop] < end {
+			stop++
+		}
+		from := next
+		next = stop
+		if filtered && !ix.pageMatches(p, q) {
+			continue
+		}
+		pa := &s.pages[p]
+		// A page whose title matched also scores its lead section (title
+		// only) when the lead matched nothing itself; it comes after the
+		// candidates, as it always has (the order decides ties).
+		lead := pa.mask != 0 && s.docs[first].mask == 0
 		r := ranked{page: p, bestDoc: -1, second: -1}
 		var sum float32
 		titlePhrases := -1 // bitmask of phrases in the page title, computed once per page
-		eval := func(d int32, body float32, m uint32) {
+		// One loop over the candidates and the lead, written out rather
+		// than a per-page closure called per section: this is the
+		// hottest loop of a query.
+		for i := from; i < stop || i == stop && lead; i++ {
+			d, body, m := first, float32(0), uint32(0)
+			if i < stop {
+				d = s.touched[i]
+				body, m = s.docs[d].score, s.docs[d].mask
+			}
 			m |= pa.mask
 			if hasPhrase {
 				if m&phraseMask != phraseMask {
-					return
+					continue
 				}
 				if titlePhrases < 0 {
 					titlePhrases = phrasesIn(ix.pages[p].Title, pq.phrases)
 				}
 				if !ix.docHasPhrases(d, pq.phrases, titlePhrases) {
-					return
+					continue
 				}
 			}
 			c := coord(m)
@@ -215,15 +266,6 @@ func (ix *Index) Search(q Query) Result {
 			case sc > r.second:
 				r.second, r.secondDoc, r.secondCoord = sc, d, c
 			}
-		}
-		for ; next < len(s.touched) && s.touched[next] < end; next++ {
-			if !skip {
-				d := s.touched[next]
-				eval(d, s.docs[d].score, s.docs[d].mask)
-			}
-		}
-		if !skip && pa.mask != 0 && s.docs[first].mask == 0 {
-			eval(first, 0, 0)
 		}
 		if r.bestDoc < 0 {
 			continue
@@ -239,6 +281,11 @@ func (ix *Index) Search(q Query) Result {
 			r.n = 2
 		}
 		total += int(r.n)
+		// Most pages rank below a full top-k: reject them here rather
+		// than in a call (pushTop would do the same test).
+		if len(top) == k && !worse(top[0], r) {
+			continue
+		}
 		top = pushTop(top, k, r, worse)
 	}
 	sortTop(top, func(a, b ranked) bool { return worse(b, a) })
