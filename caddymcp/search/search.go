@@ -58,6 +58,7 @@ type scratch struct {
 	pTouched  []int32   // pages with a title match
 	termPages []int32   // pages with a tf for the current term
 	coordMemo []float32 // Search's memo of coord per mask, 1<<maxCoordMemo long
+	top       []ranked  // Search's running top-k
 	trace     *tracer   // non-nil only while explaining
 }
 
@@ -207,7 +208,9 @@ func (ix *Index) Search(q Query) Result {
 	// Clamped so that a huge client-supplied offset or limit cannot
 	// overflow: no query has more hits than the index has sections.
 	k := min(offset, len(ix.docs)) + min(limit, len(ix.docs))
-	top := make([]ranked, 0, min(k, len(s.cands)))
+	// The running top-k lives in the scratch (at most one entry per page,
+	// like the rest of it) rather than being allocated per query.
+	top := s.top[:0]
 	worse := func(a, b ranked) bool {
 		if a.score != b.score {
 			return a.score < b.score
@@ -289,29 +292,36 @@ func (ix *Index) Search(q Query) Result {
 		top = pushTop(top, k, r, worse)
 	}
 	sortTop(top, func(a, b ranked) bool { return worse(b, a) })
+	s.top = top[:0] // keeps a grown array; top stays valid until putScratch
 
-	res := Result{Hits: []Hit{}, Total: total, Fuzzy: pq.fuzzy, Corrected: pq.corrected}
+	// The hits shown are those past offset, at most limit: counted first
+	// so that the slice is allocated once, at its size.
+	shown := 0
+	for _, r := range top {
+		shown += int(r.n)
+	}
+	shown = max(0, min(limit, shown-offset))
+	res := Result{Hits: make([]Hit, 0, shown), Total: total, Fuzzy: pq.fuzzy, Corrected: pq.corrected}
 	n := 0
 	var refs []hitRef // for Explain
 	for _, r := range top {
 		// Hit scores are the page's ranking score, scaled for a second
 		// section, so they decrease down the list.
-		docsOf := []int32{r.bestDoc}
-		scores := []float32{r.score}
-		if r.n > 1 {
-			docsOf = append(docsOf, r.secondDoc)
-			scores = append(scores, r.score*r.second/r.best)
-		}
-		for i, d := range docsOf {
+		for i := range int(r.n) {
+			d, score := r.bestDoc, r.score
+			if i > 0 {
+				d, score = r.secondDoc, r.score*r.second/r.best
+			}
 			if n >= offset && len(res.Hits) < limit {
 				if q.Explain {
 					refs = append(refs, hitRef{hit: len(res.Hits), doc: d, second: i > 0, r: r})
 				}
-				res.Hits = append(res.Hits, ix.hit(d, float64(scores[i]), pq, !q.NoSnippets))
+				res.Hits = append(res.Hits, ix.hit(d, float64(score), pq, !q.NoSnippets))
 			}
 			n++
 		}
 	}
+	setHitURLs(res.Hits)
 	if q.Explain {
 		ix.explain(pq, res.Hits, refs)
 	}
@@ -383,13 +393,10 @@ func (ix *Index) pageMatches(p int32, q Query) bool {
 func (ix *Index) hit(d int32, score float64, pq parsedQuery, withSnippet bool) Hit {
 	dd := ix.docs[d]
 	p := &ix.pages[dd.page]
-	h := Hit{Page: p, SectionIndex: int(dd.section), URL: p.SectionURL(int(dd.section)), Score: score}
+	h := Hit{Page: p, SectionIndex: int(dd.section), Score: score} // URL: see setHitURLs
 	var text string
 	if int(dd.section) < len(p.Sections) {
 		h.Heading, text = p.Sections[dd.section].Heading, p.Sections[dd.section].Text
-	}
-	if h.URL == "" {
-		h.URL = p.URL
 	}
 	if !withSnippet {
 		return h
@@ -399,6 +406,39 @@ func (ix *Index) hit(d int32, score float64, pq parsedQuery, withSnippet bool) H
 	}
 	h.Snippet = ix.snippet(text, langOf(p.Lang), pq)
 	return h
+}
+
+// setHitURLs sets every hit's URL to its Page.SectionURL, the page URL
+// plus "#anchor", building all of those in one allocation instead of one
+// concatenation per hit. The strings share the buffer, which nothing
+// writes to after they are made.
+func setHitURLs(hits []Hit) {
+	anchor := func(h *Hit) string {
+		if h.SectionIndex < 0 || h.SectionIndex >= len(h.Page.Sections) {
+			return ""
+		}
+		return h.Page.Sections[h.SectionIndex].Anchor
+	}
+	size := 0
+	for i := range hits {
+		if a := anchor(&hits[i]); a != "" {
+			size += len(hits[i].Page.URL) + 1 + len(a)
+		}
+	}
+	buf := make([]byte, 0, size)
+	for i := range hits {
+		h := &hits[i]
+		a := anchor(h)
+		if a == "" {
+			h.URL = h.Page.URL // SectionURL without an anchor
+			continue
+		}
+		start := len(buf)
+		buf = append(buf, h.Page.URL...)
+		buf = append(buf, '#')
+		buf = append(buf, a...)
+		h.URL = unsafeString(buf[start:])
+	}
 }
 
 // pushTop keeps the k best items in a min-heap (less = worse).
