@@ -50,6 +50,8 @@ type parsedQuery struct {
 	// none is set when a phrase has a word the index has never seen: no
 	// section can contain it, so the query has no hits.
 	none bool
+	// arena holds the terms' surfaces and id lists.
+	arena queryArena
 }
 
 // curlyQuotes maps typographic double quotes to straight ones. Built once:
@@ -59,7 +61,15 @@ var curlyQuotes = strings.NewReplacer("\u201c", "\"", "\u201d", "\"", "\u201e", 
 // splitPhrases separates "quoted phrases" (straight or curly quotes) from
 // the rest of the query. An unbalanced quote is treated as plain text.
 func splitPhrases(text string) (rest string, phrases []string) {
-	text = curlyQuotes.Replace(text)
+	// Most queries have no quotes at all: skip the Replacer (it copies)
+	// when there is no curly quote (all three start with byte 0xE2), and
+	// the copy into the builder when there is no straight one.
+	if strings.IndexByte(text, 0xE2) >= 0 {
+		text = curlyQuotes.Replace(text)
+	}
+	if strings.IndexByte(text, '"') < 0 {
+		return text, nil
+	}
 	var b strings.Builder
 	for {
 		i := strings.IndexByte(text, '"')
@@ -102,6 +112,12 @@ func (ix *Index) lookup(lang *language, surface string, r role) (id int32, stop,
 
 // parse analyses the query text against the given languages.
 func (ix *Index) parse(text string, langs []*language) parsedQuery {
+	return ix.parseQuery(text, langs, true)
+}
+
+// parseQuery is parse; withPrefixes false leaves pq.prefixes empty, for a
+// query that builds no snippets (only snippets use them).
+func (ix *Index) parseQuery(text string, langs []*language, withPrefixes bool) parsedQuery {
 	var pq parsedQuery
 	// Bound the work a single request can cause: real queries are short.
 	if len(text) > maxQueryBytes {
@@ -109,7 +125,14 @@ func (ix *Index) parse(text string, langs []*language) parsedQuery {
 	}
 	text = foldQuery(text)
 	rest, phrases := splitPhrases(text)
-	var buf []byte
+	// Sized for the usual query (each word, and perhaps its related
+	// prefix, see addRelated) so that terms is allocated once; append
+	// still grows it for identifiers that split into many pieces.
+	pq.terms = make([]qterm, 0, min(maxQueryTerms, 2*strings.Count(text, " ")+3))
+	// Surfaces are the words, identifiers and their pieces: about twice
+	// the text at most.
+	pq.arena = queryArena{bytes: make([]byte, 0, 2*len(text)+16), ids: make([]int32, 0, len(langs)*cap(pq.terms)), langs: len(langs)}
+	buf := make([]byte, 0, 64)
 	index := map[string]int{}
 	// Phrases come first, de-duplicated, and only as many as fit in the
 	// term budget (their words must be terms for the phrase pre-filter,
@@ -146,8 +169,40 @@ func (ix *Index) parse(text string, langs []*language) parsedQuery {
 		}
 	}
 	ix.addTerms(&pq, rest, langs, index, &buf)
-	ix.finishTerms(&pq)
+	ix.finishTerms(&pq, withPrefixes)
 	return pq
+}
+
+// queryArena hands out the small strings and id lists of one query's
+// terms from shared blocks, instead of one allocation per term. What it
+// hands out is never written again: a block is only appended to, and a
+// full block is replaced, not grown in place.
+type queryArena struct {
+	bytes []byte
+	ids   []int32
+	langs int // the ids slot size: one id per language at most
+}
+
+// str returns b as a string.
+func (a *queryArena) str(b []byte) string {
+	if cap(a.bytes)-len(a.bytes) < len(b) {
+		a.bytes = make([]byte, 0, max(256, len(b)))
+	}
+	start := len(a.bytes)
+	a.bytes = append(a.bytes, b...)
+	return unsafeString(a.bytes[start:])
+}
+
+// idSlot returns an empty list with room for one id per language: a
+// term's ids are appended within that capacity, so they never spill into
+// the next term's slot.
+func (a *queryArena) idSlot() []int32 {
+	if cap(a.ids)-len(a.ids) < a.langs {
+		a.ids = make([]int32, 0, max(32, a.langs))
+	}
+	start := len(a.ids)
+	a.ids = a.ids[:start+a.langs]
+	return a.ids[start:start:len(a.ids)]
 }
 
 // newTerms counts the term surfaces text would add to a query that
@@ -194,7 +249,7 @@ func (ix *Index) addTerms(pq *parsedQuery, text string, langs []*language, index
 			if len(pq.terms) >= maxQueryTerms {
 				return
 			}
-			qt := qterm{surface: string(s), weight: w, whole: r == roleWhole, parent: -1}
+			qt := qterm{surface: pq.arena.str(s), ids: pq.arena.idSlot(), weight: w, whole: r == roleWhole, parent: -1}
 			if r == rolePiece {
 				qt.parent = parent
 			}
@@ -218,7 +273,7 @@ func (ix *Index) addTerms(pq *parsedQuery, text string, langs []*language, index
 
 // finishTerms applies typo correction and identifier-piece weights, and
 // collects the snippet prefixes.
-func (ix *Index) finishTerms(pq *parsedQuery) {
+func (ix *Index) finishTerms(pq *parsedQuery, withPrefixes bool) {
 	// Typo tolerance only for terms the index does not know at all, so an
 	// exact match is never outweighed by a correction.
 	corrections := 0
@@ -246,6 +301,14 @@ func (ix *Index) finishTerms(pq *parsedQuery) {
 			pq.terms[i].weight = 1
 		}
 	}
+	if !withPrefixes {
+		return
+	}
+	n := 0
+	for _, t := range pq.terms {
+		n += len(t.ids)
+	}
+	pq.prefixes = make([]string, 0, n)
 	for _, t := range pq.terms {
 		if t.stop {
 			continue

@@ -155,7 +155,7 @@ func (ix *Index) Search(q Query) Result {
 	if q.Lang != "" {
 		langs = []*language{langOf(q.Lang)}
 	}
-	pq := ix.parse(q.Text, langs)
+	pq := ix.parseQuery(q.Text, langs, !q.NoSnippets)
 	if len(pq.terms) == 0 || len(ix.docs) == 0 || pq.none {
 		return Result{Hits: []Hit{}}
 	}
