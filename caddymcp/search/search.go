@@ -211,12 +211,6 @@ func (ix *Index) Search(q Query) Result {
 	// The running top-k lives in the scratch (at most one entry per page,
 	// like the rest of it) rather than being allocated per query.
 	top := s.top[:0]
-	worse := func(a, b ranked) bool {
-		if a.score != b.score {
-			return a.score < b.score
-		}
-		return a.page > b.page
-	}
 	next := 0
 	for _, p := range s.cands {
 		first, end := ix.pageDoc[p], ix.pageDoc[p+1]
@@ -259,7 +253,12 @@ func (ix *Index) Search(q Query) Result {
 					continue
 				}
 			}
-			c := coord(m)
+			var c float32
+			if int(m) < len(memo) && memo[m] != 0 {
+				c = memo[m] // coord(m), without the call
+			} else {
+				c = coord(m)
+			}
 			sc := (body + pa.title) * c
 			sum += body
 			switch {
@@ -285,13 +284,13 @@ func (ix *Index) Search(q Query) Result {
 		}
 		total += int(r.n)
 		// Most pages rank below a full top-k: reject them here rather
-		// than in a call (pushTop would do the same test).
-		if len(top) == k && !worse(top[0], r) {
+		// than in a call (pushRanked would do the same test).
+		if len(top) == k && !rankedWorse(&top[0], &r) {
 			continue
 		}
-		top = pushTop(top, k, r, worse)
+		top = pushRanked(top, k, &r)
 	}
-	sortTop(top, func(a, b ranked) bool { return worse(b, a) })
+	sortTop(top, func(a, b ranked) bool { return rankedWorse(&b, &a) })
 	s.top = top[:0] // keeps a grown array; top stays valid until putScratch
 
 	// The hits shown are those past offset, at most limit: counted first
@@ -441,16 +440,28 @@ func setHitURLs(hits []Hit) {
 	}
 }
 
-// pushTop keeps the k best items in a min-heap (less = worse).
-func pushTop[T any](h []T, k int, x T, less func(a, b T) bool) []T {
+// rankedWorse is the ranking order of pages: lower score, then (a total
+// order, so the top k and their order are well defined) higher page.
+func rankedWorse(a, b *ranked) bool {
+	if a.score != b.score {
+		return a.score < b.score
+	}
+	return a.page > b.page
+}
+
+// pushRanked keeps the k best pages in a min-heap (worst at h[0]). It was
+// a generic heap taking the order as a func value; the calls through it
+// (by value, 56-byte items) were a tenth of a query's time, so it is
+// written for ranked, with the order inlined.
+func pushRanked(h []ranked, k int, x *ranked) []ranked {
 	if k <= 0 {
 		return h
 	}
 	if len(h) < k {
-		h = append(h, x)
+		h = append(h, *x)
 		for i := len(h) - 1; i > 0; {
 			parent := (i - 1) / 2
-			if !less(h[i], h[parent]) {
+			if !rankedWorse(&h[i], &h[parent]) {
 				break
 			}
 			h[i], h[parent] = h[parent], h[i]
@@ -458,16 +469,16 @@ func pushTop[T any](h []T, k int, x T, less func(a, b T) bool) []T {
 		}
 		return h
 	}
-	if !less(h[0], x) {
+	if !rankedWorse(&h[0], x) {
 		return h
 	}
-	h[0] = x
+	h[0] = *x
 	for i := 0; ; {
 		l, r, m := 2*i+1, 2*i+2, i
-		if l < len(h) && less(h[l], h[m]) {
+		if l < len(h) && rankedWorse(&h[l], &h[m]) {
 			m = l
 		}
-		if r < len(h) && less(h[r], h[m]) {
+		if r < len(h) && rankedWorse(&h[r], &h[m]) {
 			m = r
 		}
 		if m == i {
