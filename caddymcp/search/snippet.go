@@ -89,19 +89,25 @@ func (ix *Index) snippet(text string, lang *language, pq parsedQuery) string {
 	if len(spans) > 0 {
 		// Slide a window over the matches; score = distinct terms, then
 		// number of matches.
+		// seen counts the window's matches per term (terms index a query
+		// of at most maxQueryTerms), distinct how many are non-zero: a map
+		// per snippet cost more than the window itself.
 		bestI, bestJ, bestD, bestN := 0, 0, -1, 0
-		seen := map[int]int{}
+		var seen [maxQueryTerms]int
+		distinct := 0
 		j := 0
 		for i := range spans {
 			for j < len(spans) && spans[j].end-spans[i].start <= snippetLen {
-				seen[spans[j].term]++
+				if seen[spans[j].term]++; seen[spans[j].term] == 1 {
+					distinct++
+				}
 				j++
 			}
-			if d, n := len(seen), j-i; d > bestD || d == bestD && n > bestN {
+			if d, n := distinct, j-i; d > bestD || d == bestD && n > bestN {
 				bestI, bestJ, bestD, bestN = i, j, d, n
 			}
 			if seen[spans[i].term]--; seen[spans[i].term] == 0 {
-				delete(seen, spans[i].term)
+				distinct--
 			}
 		}
 		first, last := spans[bestI].start, spans[max(bestJ-1, bestI)].end
@@ -122,25 +128,39 @@ func (ix *Index) snippet(text string, lang *language, pq parsedQuery) string {
 	space := false
 	b.Grow(to - from + 64)
 	// write copies text, collapsing runs of white space into one space.
+	// Runs of other characters are copied whole (one WriteString per
+	// word, not per character).
 	write := func(s string) {
 		for i := 0; i < len(s); {
-			c, n := s[i], 1
-			isSpace := c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v'
-			if c >= utf8.RuneSelf {
-				var r rune
-				r, n = utf8.DecodeRuneInString(s[i:])
-				isSpace = unicode.IsSpace(r)
+			j, n := i, 0 // s[i:j] is not space; s[j:j+n] is a space character
+			for j < len(s) {
+				c := s[j]
+				if c < utf8.RuneSelf {
+					if c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v' {
+						n = 1
+						break
+					}
+					j++
+					continue
+				}
+				r, size := utf8.DecodeRuneInString(s[j:])
+				if unicode.IsSpace(r) {
+					n = size
+					break
+				}
+				j += size
 			}
-			if isSpace {
-				space = true
-			} else {
+			if j > i {
 				if space && b.Len() > 0 {
 					b.WriteByte(' ')
 				}
 				space = false
-				b.WriteString(s[i : i+n])
+				b.WriteString(s[i:j])
 			}
-			i += n
+			if n > 0 {
+				space = true
+			}
+			i = j + n
 		}
 	}
 	for _, sp := range spans {
