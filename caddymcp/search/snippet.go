@@ -49,8 +49,9 @@ func (ix *Index) matchSpans(text string, lang *language, pq parsedQuery) []span 
 	bufPool.Put(bp)
 	slices.Sort(starts)
 	starts = slices.Compact(starts)
-	var out []span
-	var buf []byte
+	// At most one span per start: one allocation, no regrowth.
+	out := make([]span, 0, len(starts))
+	buf := make([]byte, 0, 64)
 	for _, st := range starts {
 		if len(out) > 0 && st < out[len(out)-1].end {
 			continue
@@ -126,7 +127,7 @@ func (ix *Index) snippet(text string, lang *language, pq parsedQuery) string {
 	}
 	pos := from
 	space := false
-	b.Grow(to - from + 64)
+	b.Grow(to - from + 64 + len(" …"))
 	// write copies text, collapsing runs of white space into one space.
 	// Runs of other characters are copied whole (one WriteString per
 	// word, not per character).
@@ -178,9 +179,17 @@ func (ix *Index) snippet(text string, lang *language, pq parsedQuery) string {
 		pos = sp.end
 	}
 	write(text[pos:to])
-	out := strings.TrimSpace(b.String())
+	whole := b.String()
+	out := strings.TrimSpace(whole)
 	if to < len(text) {
-		out += " …"
+		if len(out) != len(whole) {
+			return out + " …"
+		}
+		// Nothing was trimmed (the usual case): append the ellipsis in
+		// the builder instead of concatenating a copy. whole stays as it
+		// was: the builder only appends.
+		b.WriteString(" …")
+		return b.String()
 	}
 	return out
 }
