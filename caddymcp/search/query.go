@@ -404,7 +404,8 @@ func (ix *Index) addRelated(pq *parsedQuery) {
 			if !ok || containsID(t.ids, id) || ix.termUsed(pq, id) {
 				continue
 			}
-			pq.terms = append(pq.terms, qterm{surface: t.surface[:l], ids: []int32{id}, weight: t.weight * ix.tune.relatedWeight, parent: -1, related: true})
+			ids := append(pq.arena.idSlot(), id)
+			pq.terms = append(pq.terms, qterm{surface: t.surface[:l], ids: ids, weight: t.weight * ix.tune.relatedWeight, parent: -1, related: true})
 			break // the longest prefix only
 		}
 	}

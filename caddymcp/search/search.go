@@ -290,7 +290,7 @@ func (ix *Index) Search(q Query) Result {
 		}
 		top = pushRanked(top, k, &r)
 	}
-	sortTop(top, func(a, b ranked) bool { return rankedWorse(&b, &a) })
+	slices.SortFunc(top, cmpRanked)
 	s.top = top[:0] // keeps a grown array; top stays valid until putScratch
 
 	// The hits shown are those past offset, at most limit: counted first
@@ -490,19 +490,16 @@ func pushRanked(h []ranked, k int, x *ranked) []ranked {
 	return h
 }
 
-// sortTop sorts the kept items best first. slices.SortFunc avoids
-// sort.Slice's reflection; callers give a total order, so the result is
-// the same.
-func sortTop[T any](h []T, before func(a, b T) bool) {
-	slices.SortFunc(h, func(a, b T) int {
-		switch {
-		case before(a, b):
-			return -1
-		case before(b, a):
-			return 1
-		}
-		return 0
-	})
+// cmpRanked orders pages best first (the reverse of rankedWorse, a total
+// order, so the sort is fully determined).
+func cmpRanked(a, b ranked) int {
+	switch {
+	case rankedWorse(&b, &a):
+		return -1
+	case rankedWorse(&a, &b):
+		return 1
+	}
+	return 0
 }
 
 func ln(x float64) float64 { return math.Log(x) }
