@@ -85,17 +85,19 @@ func (st *state) search(_ context.Context, c view, args arguments) *mcp.CallTool
 	return r
 }
 
-// hitTitle is "Page title — Heading" for a section hit, so a citation
-// names what it points at; just the title when the heading repeats it.
-func hitTitle(h search.Hit) string {
-	title, heading := h.Page.Title, ""
+// hitTitleParts is a `search` result's title, in parts (see
+// sectionURLParts): "Page title — Heading" for a section hit, so a
+// citation names what it points at; just the title (the page id when it
+// has none) when the heading repeats it.
+func hitTitleParts(h search.Hit) (t, dash, heading string) {
+	title := h.Page.Title
 	if title == "" {
 		title = h.Page.ID
 	}
 	if h.SectionIndex > 0 {
 		heading = h.Heading
 	}
-	return withHeading(title, heading)
+	return withHeadingParts(title, heading)
 }
 
 func (st *state) fetch(_ context.Context, c view, args arguments) *mcp.CallToolResult {

@@ -10,45 +10,12 @@ import (
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/search"
 )
 
-// appendJSON encodes the `search` answer by hand: it is built on every
-// uncached call, and reflection-based encoding cost more than building the
-// hits. The bytes are exactly what marshal produces (see
-// TestSearchResultsEncoding).
-func (r SearchResults) appendJSON(dst []byte) []byte {
-	dst = append(dst, `{"results":[`...)
-	for i, h := range r.Results {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, `{"id":`...)
-		dst = appendJSONString(dst, h.ID)
-		dst = append(dst, `,"title":`...)
-		dst = appendJSONString(dst, h.Title)
-		dst = append(dst, `,"url":`...)
-		dst = appendJSONString(dst, h.URL)
-		dst = append(dst, '}')
-	}
-	return append(dst, "]}"...)
-}
-
-// searchResultsResult is jsonResult for a SearchResults.
-func searchResultsResult(r SearchResults) *mcp.CallToolResult {
-	n := 16
-	for _, h := range r.Results {
-		n += len(h.ID) + len(h.Title) + len(h.URL) + 32
-	}
-	raw := r.appendJSON(make([]byte, 0, n))
-	return &mcp.CallToolResult{
-		Content:              []mcp.Content{mcp.NewTextContent(string(raw))},
-		RawStructuredContent: raw,
-	}
-}
-
 // searchHitsResult is the `search` answer for hits, encoded straight from
-// them: byte for byte searchResultsResult of the SearchResults built with
-// sectionID, hitTitle and hitURL (TestSearchHitsResult), without building
-// those strings, the structs, or a second copy of the bytes for the text
-// item, on every uncached call.
+// them, from the parts the ids, titles and URLs are made of
+// (sectionIDParts, hitTitleParts, hitURLParts), without building those
+// strings, result structs, or a second copy of the bytes for the text
+// item, on every uncached call. TestSearchHitsResult holds it to the
+// encoding of the SearchResults struct.
 //
 // The text item shares the bytes of structuredContent (unsafe.String).
 // That is safe because an answer is immutable once built: nothing writes
@@ -65,24 +32,15 @@ func searchHitsResult(hits []search.Hit) *mcp.CallToolResult {
 		if i > 0 {
 			raw = append(raw, ',')
 		}
-		p, si := h.Page, h.SectionIndex
+		id, hash, anchor := sectionIDParts(h.Page, h.SectionIndex)
 		raw = append(raw, `{"id":`...)
-		if si > 0 && si < len(p.Sections) && p.Sections[si].Anchor != "" { // sectionID
-			raw = appendJSONStrings(raw, p.ID, "#", p.Sections[si].Anchor)
-		} else {
-			raw = appendJSONString(raw, p.ID)
-		}
+		raw = appendJSONStrings(raw, id, hash, anchor)
+		title, dash, heading := hitTitleParts(h)
 		raw = append(raw, `,"title":`...)
-		raw = appendHitTitle(raw, h)
+		raw = appendJSONStrings(raw, title, dash, heading)
+		u, hash, anchor := hitURLParts(h)
 		raw = append(raw, `,"url":`...)
-		switch { // hitURL
-		case si > 0 && si < len(p.Sections) && p.URL != "" && h.URL != "":
-			raw = appendJSONString(raw, h.URL)
-		case si > 0 && si < len(p.Sections) && p.Sections[si].Anchor != "":
-			raw = appendJSONStrings(raw, pageURL(p), "#", p.Sections[si].Anchor)
-		default:
-			raw = appendJSONString(raw, pageURL(p))
-		}
+		raw = appendJSONStrings(raw, u, hash, anchor)
 		raw = append(raw, '}')
 	}
 	raw = append(raw, "]}"...)
@@ -90,23 +48,6 @@ func searchHitsResult(hits []search.Hit) *mcp.CallToolResult {
 		Content:              []mcp.Content{mcp.NewTextContent(unsafe.String(unsafe.SliceData(raw), len(raw)))},
 		RawStructuredContent: raw,
 	}
-}
-
-// appendHitTitle appends hitTitle(h) as a JSON string.
-func appendHitTitle(dst []byte, h search.Hit) []byte {
-	title, heading := h.Page.Title, ""
-	if title == "" {
-		title = h.Page.ID
-	}
-	if h.SectionIndex > 0 {
-		heading = h.Heading
-	}
-	// withHeading, without concatenating.
-	t := clip(title, maxTitleChars)
-	if heading == "" || sameHeading(heading, title) {
-		return appendJSONString(dst, t)
-	}
-	return appendJSONStrings(dst, t, " — ", clip(heading, maxTitleChars))
 }
 
 // sameHeading is normHeading(a) == normHeading(b), without allocating for

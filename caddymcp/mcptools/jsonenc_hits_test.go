@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mark3labs/mcp-go/mcp"
+
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/search"
 	"github.com/caddy-mcp/caddy-mcp/caddymcp/source"
 )
@@ -100,4 +102,54 @@ func BenchmarkSearchHitsResult(b *testing.B) {
 			_ = searchResultsResult(searchResultsOf(hits))
 		}
 	})
+}
+
+// The previous encoding of the `search` answer, kept as the reference
+// searchHitsResult is held to: results built as strings (hitTitle below,
+// sectionID, hitURL), appended by appendJSON (itself held to
+// encoding/json by TestSearchResultsEncoding), and copied for the text item.
+
+// appendJSON encodes r; the bytes are exactly what marshal produces
+// (TestSearchResultsEncoding).
+func (r SearchResults) appendJSON(dst []byte) []byte {
+	dst = append(dst, `{"results":[`...)
+	for i, h := range r.Results {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `{"id":`...)
+		dst = appendJSONString(dst, h.ID)
+		dst = append(dst, `,"title":`...)
+		dst = appendJSONString(dst, h.Title)
+		dst = append(dst, `,"url":`...)
+		dst = appendJSONString(dst, h.URL)
+		dst = append(dst, '}')
+	}
+	return append(dst, "]}"...)
+}
+
+// searchResultsResult is jsonResult for a SearchResults.
+func searchResultsResult(r SearchResults) *mcp.CallToolResult {
+	n := 16
+	for _, h := range r.Results {
+		n += len(h.ID) + len(h.Title) + len(h.URL) + 32
+	}
+	raw := r.appendJSON(make([]byte, 0, n))
+	return &mcp.CallToolResult{
+		Content:              []mcp.Content{mcp.NewTextContent(string(raw))},
+		RawStructuredContent: raw,
+	}
+}
+
+// hitTitle is "Page title — Heading" for a section hit, just the title
+// when the heading repeats it.
+func hitTitle(h search.Hit) string {
+	title, heading := h.Page.Title, ""
+	if title == "" {
+		title = h.Page.ID
+	}
+	if h.SectionIndex > 0 {
+		heading = h.Heading
+	}
+	return withHeading(title, heading)
 }

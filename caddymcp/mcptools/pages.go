@@ -28,30 +28,50 @@ func pageURL(p *source.Page) string {
 
 // sectionURL is pageURL plus the section's anchor.
 func sectionURL(p *source.Page, i int) string {
+	u, hash, anchor := sectionURLParts(p, i)
+	return u + hash + anchor
+}
+
+// sectionURLParts is sectionURL in the parts it concatenates ("" for
+// the last two when the section has no anchor), so that an encoder can
+// write it without building it.
+func sectionURLParts(p *source.Page, i int) (u, hash, anchor string) {
 	if i > 0 && i < len(p.Sections) && p.Sections[i].Anchor != "" {
-		return pageURL(p) + "#" + p.Sections[i].Anchor
+		return pageURL(p), "#", p.Sections[i].Anchor
 	}
-	return pageURL(p)
+	return pageURL(p), "", ""
 }
 
 // hitURL is sectionURL of a search hit, reusing the URL the index already
 // built when it is the same string (a section with an anchor on a page with
 // a public URL), so a search answer concatenates each URL once.
 func hitURL(h search.Hit) string {
+	u, hash, anchor := hitURLParts(h)
+	return u + hash + anchor
+}
+
+// hitURLParts is hitURL in parts (see sectionURLParts).
+func hitURLParts(h search.Hit) (u, hash, anchor string) {
 	p, i := h.Page, h.SectionIndex
 	if i > 0 && i < len(p.Sections) && p.URL != "" && h.URL != "" {
-		return h.URL
+		return h.URL, "", ""
 	}
-	return sectionURL(p, i)
+	return sectionURLParts(p, i)
 }
 
 // sectionID is the id search results carry: "<page id>#<anchor>", or the
 // page id for the lead/whole page. fetch and read_page accept both.
 func sectionID(p *source.Page, i int) string {
+	id, hash, anchor := sectionIDParts(p, i)
+	return id + hash + anchor
+}
+
+// sectionIDParts is sectionID in parts (see sectionURLParts).
+func sectionIDParts(p *source.Page, i int) (id, hash, anchor string) {
 	if i > 0 && i < len(p.Sections) && p.Sections[i].Anchor != "" {
-		return p.ID + "#" + p.Sections[i].Anchor
+		return p.ID, "#", p.Sections[i].Anchor
 	}
-	return p.ID
+	return p.ID, "", ""
 }
 
 // continueArgs are the read_page arguments that read section from (0: the
@@ -239,11 +259,17 @@ func clip(s string, n int) string {
 // the title when the heading is empty or repeats it (pages often open with
 // their title as a heading), so a result never reads "Hello — Hello".
 func withHeading(title, heading string) string {
-	t := clip(title, maxTitleChars)
-	if heading == "" || normHeading(heading) == normHeading(title) {
-		return t
+	t, dash, h := withHeadingParts(title, heading)
+	return t + dash + h
+}
+
+// withHeadingParts is withHeading in parts (see sectionURLParts).
+func withHeadingParts(title, heading string) (t, dash, h string) {
+	t = clip(title, maxTitleChars)
+	if heading == "" || sameHeading(heading, title) {
+		return t, "", ""
 	}
-	return t + " — " + clip(heading, maxTitleChars)
+	return t, " — ", clip(heading, maxTitleChars)
 }
 
 // contentHeader opens every text that quotes documentation pages (fetch,
