@@ -160,10 +160,7 @@ func (h *Handler) serveBatch(w http.ResponseWriter, r *http.Request, b *jsonrpc.
 			continue
 		}
 		sub := r.Clone(r.Context())
-		// The message alone decodes to itself: hand the decode on.
-		sub.Body = &decodedBody{rest: http.NoBody, body: m.Raw,
-			decoded: &jsonrpc.Body{Messages: []*jsonrpc.Message{m}, Errors: []*jsonrpc.Error{nil}}}
-		sub.Body.(*decodedBody).r.Reset(m.Raw)
+		sub.Body = decodedMessage(m) // its decode handed on
 		sub.ContentLength = int64(len(m.Raw))
 		sub.Header.Set("Accept", "application/json, text/event-stream")
 		rec := &recorder{header: make(http.Header)}

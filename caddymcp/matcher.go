@@ -147,6 +147,15 @@ func newDecodedBody(body []byte, rest io.ReadCloser) *decodedBody {
 	return db
 }
 
+// decodedMessage is the body of one message of a batch: its own bytes,
+// which decode to the message alone (no second decode).
+func decodedMessage(m *jsonrpc.Message) *decodedBody {
+	db := &decodedBody{rest: http.NoBody, body: m.Raw,
+		decoded: &jsonrpc.Body{Messages: []*jsonrpc.Message{m}, Errors: []*jsonrpc.Error{nil}}}
+	db.r.Reset(m.Raw)
+	return db
+}
+
 func (db *decodedBody) Read(p []byte) (int, error) {
 	if db.r.Len() > 0 {
 		return db.r.Read(p)
